@@ -1,0 +1,3 @@
+import { installNodeWebGPU } from './node-webgpu';
+
+await installNodeWebGPU();
