@@ -1,0 +1,1 @@
+"""Unblur training side: reference network, synthetic data, training, evaluation, export."""

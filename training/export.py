@@ -1,0 +1,182 @@
+"""Exports a trained model for the browser, and golden fixtures for parity tests.
+
+    /usr/bin/python3 -m training.export --checkpoint training/checkpoints/base.pt --id base
+
+writes public/models/<id>/model.json (TF.js weights-manifest format plus the
+architecture) and weights.bin (float32, little-endian), with every weight
+already in the browser's layout:
+- conv weights [out,in,kh,kw] -> [kh,kw,in,out] (TF.js conv2d filter, HWIO);
+- the Dcn Align weight the same way ([3,3,cin,cout], the WGSL kernel's layout);
+- the convs in front of a pixel shuffle have their output channels reordered
+  so that TF.js's depthToSpace (channel (dy*2+dx)*C + ch) gives what PyTorch's
+  pixel_shuffle (channel ch*4 + dy*2+dx) gives.
+``load_exported`` reads it back into a PyTorch model (the round trip).
+
+With --golden it also writes src/model/fixtures/<id>/golden.json + .bin: a
+5-frame clip (48x64 by default) and the output of every stage (NHWC).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .model import CENTRE, N_FRAMES, Arch, UnblurNet, count_flops, pad_to_multiple
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = REPO / "public" / "models"
+FIXTURES = REPO / "src" / "model" / "fixtures"
+SHUFFLED = ("decoder.up1", "decoder.up2")  # convs followed by pixel_shuffle(2)
+FORMAT = "unblur-model"
+VERSION = 1
+
+
+def _shuffle_perm(cout4: int) -> torch.Tensor:
+    """perm[o_tf] = o_pt for depthToSpace vs pixel_shuffle with block 2."""
+    c = cout4 // 4
+    o = torch.arange(cout4)
+    return (o % c) * 4 + o // c
+
+
+def to_browser(name: str, t: torch.Tensor) -> np.ndarray:
+    t = t.detach().cpu().float()
+    if any(name.startswith(s) for s in SHUFFLED):
+        t = t[_shuffle_perm(t.shape[0])]
+    if t.dim() == 4:
+        t = t.permute(2, 3, 1, 0)  # [out,in,kh,kw] -> [kh,kw,in,out]
+    return np.ascontiguousarray(t.numpy().astype("<f4"))
+
+
+def from_browser(name: str, a: np.ndarray) -> torch.Tensor:
+    t = torch.from_numpy(np.array(a, dtype=np.float32))
+    if t.dim() == 4:
+        t = t.permute(3, 2, 0, 1)
+    if any(name.startswith(s) for s in SHUFFLED):
+        inv = torch.argsort(_shuffle_perm(t.shape[0]))
+        t = t[inv]
+    return t.contiguous()
+
+
+def export(model: UnblurNet, model_id: str, out_dir: Path, meta: dict | None = None) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs, blobs = [], []
+    for name, p in model.state_dict().items():
+        a = to_browser(name, p)
+        specs.append({"name": name, "shape": list(a.shape), "dtype": "float32"})
+        blobs.append(a.tobytes())
+    data = b"".join(blobs)
+    (out_dir / "weights.bin").write_bytes(data)
+    arch = model.arch.to_dict()
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": model_id,
+        "arch": arch,
+        "layout": {"activations": "NHWC", "conv": "HWIO", "dcnAlign": "[3,3,cin,cout]", "depthToSpace": "DCR"},
+        "byteLength": len(data),
+        "flopsPerFrame720p": count_flops(model.arch, 720, 1280)["total"],
+        "meta": meta or {},
+        "weightsManifest": [{"paths": ["weights.bin"], "weights": specs}],
+    }
+    (out_dir / "model.json").write_text(json.dumps(manifest, indent=1))
+    return out_dir / "model.json"
+
+
+def load_exported(model_dir: Path) -> UnblurNet:
+    model_dir = Path(model_dir)
+    manifest = json.loads((model_dir / "model.json").read_text())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{model_dir}: not an unblur model")
+    model = UnblurNet(Arch(**manifest["arch"]))
+    state = {}
+    for group in manifest["weightsManifest"]:
+        data = b"".join((model_dir / p).read_bytes() for p in group["paths"])
+        off = 0
+        for spec in group["weights"]:
+            n = int(np.prod(spec["shape"])) if spec["shape"] else 1
+            a = np.frombuffer(data, "<f4", count=n, offset=off).reshape(spec["shape"])
+            off += 4 * n
+            state[spec["name"]] = from_browser(spec["name"], a)
+    model.load_state_dict(state)
+    model.eval()
+    return model
+
+
+def load_checkpoint(path: Path) -> tuple[UnblurNet, dict]:
+    ck = torch.load(path, map_location="cpu")
+    model = UnblurNet(Arch(**ck["arch"]))
+    model.load_state_dict(ck["model"])
+    model.eval()
+    return model, ck
+
+
+def nhwc(t: torch.Tensor) -> np.ndarray:
+    """(N,C,H,W) -> (N,H,W,C) float32."""
+    return np.ascontiguousarray(t.detach().permute(0, 2, 3, 1).numpy().astype("<f4"))
+
+
+@torch.no_grad()
+def golden(model: UnblurNet, frames: torch.Tensor, out_dir: Path) -> None:
+    """frames (5,3,H,W) in [0,1]: every stage's output, NHWC, in one .bin + index."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    x = pad_to_multiple(frames)
+    h, w = frames.shape[-2:]
+    tensors: dict[str, np.ndarray] = {"input": nhwc(frames)}
+    e1, e2, f, m = model.encode(x)
+    tensors.update({"E1": nhwc(e1), "E2": nhwc(e2), "F": nhwc(f), "M": nhwc(m)})
+    feats = [(e1[i:i + 1], e2[i:i + 1], f[i:i + 1], m[i:i + 1]) for i in range(N_FRAMES)]
+    out, _, st = model.restore(x[CENTRE:CENTRE + 1], feats, return_stages=True)
+    tensors["flows"] = nhwc(torch.cat(st["flows"]))
+    tensors["offsets"] = nhwc(torch.cat(st["offsets"]))
+    tensors["masksWarped"] = nhwc(torch.cat(st["masks_warped"]))
+    tensors["aligned"] = nhwc(torch.cat(st["aligned"]))
+    tensors["Q"] = nhwc(st["q"])
+    tensors["fused"] = nhwc(st["fused"])
+    tensors["restored"] = nhwc(out[..., :h, :w])
+    tensors["restoredClamped"] = nhwc(out[..., :h, :w].clamp(0, 1))
+    index, blobs, off = [], [], 0
+    for name, a in tensors.items():
+        index.append({"name": name, "shape": list(a.shape), "offset": off})
+        blobs.append(a.tobytes())
+        off += a.nbytes
+    (out_dir / "golden.bin").write_bytes(b"".join(blobs))
+    (out_dir / "golden.json").write_text(json.dumps({"height": h, "width": w, "centre": CENTRE,
+                                                     "tensors": index}, indent=1))
+
+
+def golden_frames(h: int, w: int) -> torch.Tensor:
+    """A fixed 5-frame clip from the dev set (cropped), or synthetic when absent."""
+    from . import clips as clipio
+    dev = Path(__file__).resolve().parent / "data" / "dev"
+    dirs = clipio.clip_dirs(dev) if dev.is_dir() else []
+    if dirs:
+        blur = clipio.load_clip(dirs[0], "blur")[:N_FRAMES]
+        return blur[..., 40:40 + h, 60:60 + w].contiguous()
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(N_FRAMES, 3, h, w, generator=g)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", type=Path, required=True)
+    ap.add_argument("--id", required=True)
+    ap.add_argument("--out", type=Path, default=None, help="default public/models/<id>")
+    ap.add_argument("--golden", action="store_true")
+    ap.add_argument("--golden-size", default="48x64", help="HxW")
+    args = ap.parse_args(argv)
+    model, ck = load_checkpoint(args.checkpoint)
+    out = args.out or MODELS / args.id
+    path = export(model, args.id, out, {"step": ck.get("step"), "checkpoint": args.checkpoint.name})
+    print(f"wrote {path} ({(out / 'weights.bin').stat().st_size} bytes)")
+    if args.golden:
+        h, w = (int(v) for v in args.golden_size.split("x"))
+        reloaded = load_exported(out)
+        golden(reloaded, golden_frames(h, w), FIXTURES / args.id)
+        print(f"wrote {FIXTURES / args.id}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The synthetic clip generator: shapes, value ranges, and that its true flows
+really carry the centre frame's pixels."""
+import torch
+
+from training.data.synth import ClipSynth, SynthConfig, jpeg_like
+from training.ops import warp
+
+
+def photos():
+    g = torch.Generator().manual_seed(0)
+    # textured fake photographs: smooth noise at several scales
+    out = []
+    for _ in range(3):
+        x = torch.zeros(3, 300, 400)
+        for s in (4, 16, 64):
+            n = torch.rand(3, 300 // s + 1, 400 // s + 1, generator=g)
+            x += torch.nn.functional.interpolate(n[None], size=(300, 400), mode="bilinear", align_corners=False)[0]
+        out.append((x / 3 * 255).clamp(0, 255).to(torch.uint8))
+    return out
+
+
+def test_clip_shapes_and_ranges():
+    s = ClipSynth(photos(), SynthConfig(size=(48, 64)))
+    c = s.clip(torch.Generator().manual_seed(1))
+    assert c["blur"].shape == (5, 3, 48, 64) and c["sharp"].shape == (5, 3, 48, 64)
+    assert c["flows"].shape == (5, 2, 48, 64)
+    assert c["blur"].min() >= 0 and c["blur"].max() <= 1
+    assert c["flows"][2].abs().max() < 1e-4  # the centre frame does not move
+    x = s.degrade(c["blur"], torch.Generator().manual_seed(2))
+    assert x.shape == c["blur"].shape
+
+
+def test_true_flow_aligns_sharp_frames():
+    cfg = SynthConfig(size=(48, 64), max_layers=0)
+    s = ClipSynth(photos(), cfg)
+    g = torch.Generator().manual_seed(3)
+    for _ in range(3):
+        c = s.clip(g)
+        sharp, flows = c["sharp"], c["flows"]
+        for i in (0, 1, 3, 4):
+            inside = warp(torch.ones(1, 1, 48, 64), flows[i:i + 1])[0] > 0.999  # source within the frame
+            if inside.sum() < 200:
+                continue
+            moved = (sharp[i] - sharp[2]).abs()[inside.expand(3, -1, -1)].mean()
+            warped = warp(sharp[i:i + 1], flows[i:i + 1])[0]
+            err = (warped - sharp[2]).abs()[inside.expand(3, -1, -1)].mean()
+            if moved > 0.01:
+                assert err < 0.3 * moved
+
+
+def test_blurrier_frames_have_longer_exposure():
+    s = ClipSynth(photos(), SynthConfig(size=(48, 64), max_layers=0, sharp_frame_prob=0.0, min_exposure=0.1))
+    c = s.clip(torch.Generator().manual_seed(4), frames=12)
+    err = (c["blur"] - c["sharp"]).abs().mean(dim=(1, 2, 3))
+    assert err.max() > 0  # some blur happens
+    assert c["exposure"].shape == (12,)
+
+
+def test_jpeg_like_is_mild_and_odd_sizes_work():
+    x = torch.rand(2, 3, 21, 30)
+    y = jpeg_like(x, 90)
+    assert y.shape == x.shape
+    smooth = torch.linspace(0, 1, 30).expand(2, 3, 21, 30).contiguous()
+    assert (jpeg_like(smooth, 90) - smooth).abs().mean() < 0.02

@@ -1,0 +1,41 @@
+"""The evaluation CLI on a tiny clips folder written here."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from training import export
+from training.clips import window_indices
+from training.data.make_dev import save_png
+from training.model import Arch, UnblurNet
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_window_repeats_ends():
+    assert window_indices(0, 10) == [0, 0, 0, 1, 2]
+    assert window_indices(9, 10) == [7, 8, 9, 9, 9]
+    assert window_indices(1, 3) == [0, 0, 1, 2, 2]
+
+
+def test_evaluate_cli(tmp_path):
+    torch.manual_seed(0)
+    for c in ("a", "b"):
+        for part in ("blur", "sharp"):
+            (tmp_path / "clips" / c / part).mkdir(parents=True)
+        for t in range(3):
+            sharp = torch.rand(3, 20, 24)
+            save_png(sharp, tmp_path / "clips" / c / "sharp" / f"{t:04d}.png")
+            save_png((sharp + 0.05).clamp(0, 1), tmp_path / "clips" / c / "blur" / f"{t:04d}.png")
+    export.export(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)), "tiny", tmp_path / "model")
+    out = subprocess.run([sys.executable, "-m", "training.evaluate", "--model", str(tmp_path / "model"),
+                          "--clips", str(tmp_path / "clips"), "--json"], cwd=REPO, capture_output=True, text=True,
+                         check=True)
+    res = json.loads(out.stdout)
+    assert res["frames"] == 6 and set(res["clips"]) == {"a", "b"}
+    # an untrained model starts as the identity: output == input
+    assert abs(res["psnr_out"] - res["psnr_in"]) < 1e-6
+    assert 20 < res["psnr_in"] < 30
+    assert res["blurriest_third"]["frames"] == 2

@@ -1,0 +1,103 @@
+"""Shapes and gradient flow of the whole network, its ablations, the export
+round trip, and the layout changes the browser relies on."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from training import export
+from training.model import Arch, UnblurNet, count_flops, pad_to_multiple
+
+TINY = dict(c1=4, c2=6, c=8, flow_width=8)
+
+
+@pytest.mark.parametrize("abl", [{}, {"align": False}, {"flow": False}, {"residual_offsets": False}, {"k": 1}])
+def test_forward_shapes_and_gradients(abl):
+    torch.manual_seed(0)
+    m = UnblurNet(Arch(**TINY, **abl))
+    torch.nn.init.normal_(m.decoder.out.weight, std=0.1)  # leave the identity start
+    x = torch.rand(2, 5, 3, 30, 37, requires_grad=True)
+    out, flows = m(x)
+    assert out.shape == (2, 3, 30, 37)
+    loss = out.square().mean() + sum(u.square().mean() for pyr in flows for u in pyr)
+    loss.backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    trained = [n for n, p in m.named_parameters() if p.grad is not None and p.grad.abs().sum() > 0]
+    assert any(n.startswith("encoder") for n in trained)
+    assert any(n.startswith("decoder") for n in trained)
+    if abl.get("align", True) and abl.get("flow", True):
+        assert any(n.startswith("flow.") for n in trained)
+        assert len(flows[0]) == 3 and flows[0][-1].shape == (2, 2, 8, 12)
+
+
+def test_starts_as_identity():
+    m = UnblurNet(Arch(**TINY))
+    x = torch.rand(1, 5, 3, 16, 16)
+    out, _ = m(x)
+    assert torch.allclose(out, x[:, 2])
+
+
+def test_pad_to_multiple_replicates_edges():
+    x = torch.arange(6.0).view(1, 1, 2, 3)
+    y = pad_to_multiple(x, 4)
+    assert y.shape == (1, 1, 4, 4)
+    assert y[0, 0, 3].tolist() == [3, 4, 5, 5]
+
+
+def test_pixel_shuffle_permutation_matches_depth_to_space():
+    torch.manual_seed(0)
+    c = 3
+    conv = torch.nn.Conv2d(2, 4 * c, 1)
+    x = torch.randn(1, 2, 2, 3)
+    ref = torch.nn.functional.pixel_shuffle(conv(x), 2)  # (1,c,4,6)
+    w = export.to_browser("decoder.up1.weight", conv.weight)  # [1,1,2,4c]
+    b = export.to_browser("decoder.up1.bias", conv.bias)
+    xh = x.permute(0, 2, 3, 1).numpy()
+    y = np.einsum("nhwi,io->nhwo", xh, w[0, 0]) + b  # (1,2,3,4c) NHWC
+    # TF depthToSpace (DCR): out[y*2+dy, x*2+dx, ch] = in[y, x, (dy*2+dx)*c + ch]
+    out = np.zeros((1, 4, 6, c), np.float32)
+    for dy in range(2):
+        for dx in range(2):
+            out[0, dy::2, dx::2, :] = y[0, :, :, (dy * 2 + dx) * c:(dy * 2 + dx + 1) * c]
+    assert np.allclose(out, ref.permute(0, 2, 3, 1).detach().numpy(), atol=1e-6)
+
+
+def test_export_round_trip(tmp_path):
+    torch.manual_seed(0)
+    m = UnblurNet(Arch(**TINY))
+    for p in m.parameters():
+        p.data.normal_(0, 0.1)
+    export.export(m, "tiny", tmp_path)
+    manifest = json.loads((tmp_path / "model.json").read_text())
+    assert manifest["arch"]["c"] == 8
+    specs = manifest["weightsManifest"][0]["weights"]
+    conv = next(s for s in specs if s["name"] == "encoder.stage1.conv.weight")
+    assert conv["shape"] == [3, 3, 3, 4]  # HWIO
+    assert sum(4 * int(np.prod(s["shape"])) for s in specs) == (tmp_path / "weights.bin").stat().st_size
+    m2 = export.load_exported(tmp_path)
+    for (n, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
+        assert torch.equal(a, b), n
+    x = torch.rand(1, 5, 3, 20, 24)
+    assert torch.allclose(m.eval()(x)[0], m2(x)[0])
+
+
+def test_golden_fixture_has_every_stage(tmp_path):
+    m = UnblurNet(Arch(**TINY)).eval()
+    export.golden(m, torch.rand(5, 3, 20, 24), tmp_path)
+    idx = json.loads((tmp_path / "golden.json").read_text())
+    names = {t["name"]: t["shape"] for t in idx["tensors"]}
+    assert names["E1"] == [5, 32, 32, 4] and names["F"] == [5, 8, 8, 8]
+    assert names["flows"] == [5, 8, 8, 2] and names["offsets"] == [5, 8, 8, 18]
+    assert names["restored"] == [1, 20, 24, 3]
+    total = sum(4 * int(np.prod(s)) for s in names.values())
+    assert (tmp_path / "golden.bin").stat().st_size == total
+
+
+def test_flops_count_is_plausible():
+    a = Arch()
+    f = count_flops(a, 720, 1280)
+    assert f["total"] == sum(v for k, v in f.items() if k != "total")
+    # the first encoder conv alone: 2*9*3*16 per pixel
+    assert f["encode"] > 2 * 9 * 3 * 16 * 720 * 1280
+    assert count_flops(Arch(align=False), 720, 1280)["flow"] == 0

@@ -1,0 +1,51 @@
+"""The training step: batches with flips/reversal keep flows consistent, the
+flow loss is zero for perfect flows, and a few steps on one batch fit it."""
+import torch
+
+from training.data.synth import ClipSynth, SynthConfig
+from training.model import Arch, UnblurNet
+from training.ops import warp
+from training.tests.test_data import photos
+from training.train import charbonnier, flow_loss, make_batch
+
+
+def test_batch_augmentations_keep_flows_true():
+    s = ClipSynth(photos(), SynthConfig(size=(32, 48), max_layers=0, noise=(0.0, 0.0), jpeg_prob=0.0,
+                                        sharp_frame_prob=1.0))
+    g = torch.Generator().manual_seed(5)
+    blur, sharp, flows, valid = make_batch(s, g, 6, 0.0, "cpu")
+    assert blur.shape == (6, 5, 3, 32, 48) and flows.shape == (6, 5, 2, 32, 48) and valid.tolist() == [1.0] * 6
+    for b in range(6):
+        for i in (1, 3):  # nearly sharp frames: warping them by the true flow matches the centre
+            inside = warp(torch.ones(1, 1, 32, 48), flows[b, i:i + 1])[0] > 0.999
+            w = warp(blur[b, i:i + 1], flows[b, i:i + 1])[0]
+            moved = (blur[b, i] - blur[b, 2]).abs()[inside.expand(3, -1, -1)]
+            err = (w - blur[b, 2]).abs()[inside.expand(3, -1, -1)]
+            if inside.sum() > 100 and moved.mean() > 0.02:
+                assert err.mean() < 0.5 * moved.mean()
+
+
+def test_flow_loss_zero_for_true_flow():
+    gt = torch.zeros(2, 5, 2, 32, 32)
+    gt[:, :, 0] = 4.0
+    pyr = [[torch.full((2, 2, 8 // s, 8 // s), 1.0 / s) * torch.tensor([1.0, 0.0]).view(1, 2, 1, 1)
+            for s in (4, 2, 1)] for _ in range(5)]
+    assert float(flow_loss(pyr, gt, torch.ones(2))) < 1e-6
+    assert float(flow_loss(pyr, gt + 1, torch.ones(2))) > 0.1
+    assert float(flow_loss(pyr, gt + 1, torch.zeros(2))) == 0
+
+
+def test_few_steps_fit_one_batch():
+    torch.manual_seed(0)
+    s = ClipSynth(photos(), SynthConfig(size=(32, 32)))
+    blur, sharp, _, _ = make_batch(s, torch.Generator().manual_seed(6), 2, 0.0, "cpu")
+    m = UnblurNet(Arch(c1=8, c2=8, c=16, flow_width=8))
+    opt = torch.optim.Adam(m.parameters(), 3e-3)
+    first = None
+    for _ in range(120):
+        loss = charbonnier(m(blur)[0], sharp)
+        first = first if first is not None else float(loss)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss) < 0.9 * first

@@ -1,0 +1,223 @@
+"""Trains the network on synthetic clips (DESIGN.md section 3).
+
+    /usr/bin/python3 -m training.train --name base --steps 20000            # CPU or CUDA
+    /usr/bin/python3 -m training.train --name base --steps 40000 --resume   # continue
+
+Writes training/runs/<name>/ (log.jsonl, ckpt.pt: model, optimiser, step and
+RNG state, so a run resumes exactly where it stopped) and keeps a copy of the
+latest weights in training/checkpoints/<name>.pt (small, meant for git).
+Loss: Charbonnier on the restored centre frame plus the flow end-point error
+against the true motion, with a weight that decays. Adam (0.9, 0.999); the
+offset head learns at a tenth of the rate, as the thesis does for its
+alignment module. Cosine learning-rate decay.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from . import clips as clipio
+from .data import sources
+from .data.synth import ClipSynth, SynthConfig
+from .metrics import psnr
+from .model import CENTRE, Arch, UnblurNet
+
+HERE = Path(__file__).resolve().parent
+RUNS = HERE / "runs"
+CHECKPOINTS = HERE / "checkpoints"
+DEV = HERE / "data" / "dev"
+
+PRESETS = {
+    "base": dict(c1=16, c2=32, c=64),
+    "small": dict(c1=12, c2=24, c=48),
+    "large": dict(c1=24, c2=48, c=96),
+}
+ABLATIONS = {
+    "full": {},
+    "no_align": dict(align=False),
+    "no_flow": dict(flow=False),
+    "no_residual": dict(residual_offsets=False),
+}
+
+
+def charbonnier(a, b, eps=1e-3):
+    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
+
+
+def make_batch(synth: ClipSynth, g: torch.Generator, batch: int, video_frac: float, device):
+    blur, sharp, flows, valid = [], [], [], []
+    for _ in range(batch):
+        c = synth.clip(g, use_video=torch.rand(1, generator=g).item() < video_frac)
+        x = synth.degrade(c["blur"], g)
+        f = c["flows"]
+        s = c["sharp"][CENTRE]
+        # Flips and time reversal (thesis 3.5.1); flows follow.
+        if torch.rand(1, generator=g).item() < 0.5:
+            x, s, f = x.flip(-1), s.flip(-1), f.flip(-1)
+            f = torch.stack((-f[:, 0], f[:, 1]), 1)
+        if torch.rand(1, generator=g).item() < 0.5:
+            x, s, f = x.flip(-2), s.flip(-2), f.flip(-2)
+            f = torch.stack((f[:, 0], -f[:, 1]), 1)
+        if torch.rand(1, generator=g).item() < 0.5:
+            x, f = x.flip(0), f.flip(0)
+        blur.append(x)
+        sharp.append(s)
+        flows.append(f)
+        valid.append(c["flow_valid"])
+    return (torch.stack(blur).to(device), torch.stack(sharp).to(device), torch.stack(flows).to(device),
+            torch.tensor(valid, dtype=torch.float32, device=device))
+
+
+def flow_loss(pyramids, gt, valid):
+    """Mean end-point error of every level against the true flow pooled to it."""
+    if valid.sum() == 0:
+        return gt.new_zeros(())
+    total, n = gt.new_zeros(()), 0
+    for i, pyr in enumerate(pyramids):
+        if i == CENTRE:
+            continue
+        for u in pyr:
+            s = gt.shape[-1] // u.shape[-1]
+            g = F.avg_pool2d(gt[:, i], s) / s
+            epe = torch.norm(u - g, dim=1).mean(dim=(1, 2))
+            total = total + (epe * valid).sum() / valid.sum()
+            n += 1
+    return total / max(n, 1)
+
+
+def quick_dev(model: UnblurNet, dev_clips, device) -> tuple[float, float]:
+    """PSNR in/out over a fixed few frames of each dev clip (a quick check;
+    training.evaluate does the full set)."""
+    model.eval()
+    pin, pout = [], []
+    for blur, sharp in dev_clips:
+        ids = [3, len(blur) // 2, len(blur) - 4]
+        r = clipio.restore_clip(model, blur.to(device), ids).cpu()
+        for k, t in enumerate(ids):
+            pin.append(psnr(blur[t], sharp[t]))
+            pout.append(psnr(r[k], sharp[t]))
+    model.train()
+    return sum(pin) / len(pin), sum(pout) / len(pout)
+
+
+def build(args) -> UnblurNet:
+    kw = dict(PRESETS[args.preset])
+    kw.update(ABLATIONS[args.ablation])
+    kw["k"] = args.dlfl_k
+    return UnblurNet(Arch(**kw))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--preset", default="base", choices=sorted(PRESETS))
+    ap.add_argument("--ablation", default="full", choices=sorted(ABLATIONS))
+    ap.add_argument("--dlfl-k", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=20000, help="total steps (the cosine schedule's length)")
+    ap.add_argument("--stop-at", type=int, default=None, help="stop early at this step (resumable)")
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--offset-lr-scale", type=float, default=0.1)
+    ap.add_argument("--flow-weight", type=float, default=0.05)
+    ap.add_argument("--flow-decay", type=float, default=4000, help="flow loss half-life in steps")
+    ap.add_argument("--video-frac", type=float, default=0.2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--dev-every", type=int, default=1000)
+    ap.add_argument("--ckpt-every", type=int, default=250)
+    ap.add_argument("--resume", action="store_true")
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    run = RUNS / args.name
+    run.mkdir(parents=True, exist_ok=True)
+    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
+
+    model = build(args).to(device)
+    offset_params = list(model.align.offset_head.parameters())
+    ids = {id(p) for p in offset_params}
+    opt = torch.optim.Adam([
+        {"params": [p for p in model.parameters() if id(p) not in ids], "lr_scale": 1.0},
+        {"params": offset_params, "lr_scale": args.offset_lr_scale},
+    ], lr=args.lr, betas=(0.9, 0.999))
+    step = 0
+    g = torch.Generator().manual_seed(args.seed)
+    ckpt_path = run / "ckpt.pt"
+    if args.resume and ckpt_path.exists():
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step = ck["step"]
+        g.set_state(ck["rng"])
+        print(f"resumed {args.name} at step {step}", flush=True)
+    with open(run / "args.json", "w") as f:
+        json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
+
+    synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop)),
+                      sources.load_videos("train"), device=str(device) if device.type == "cuda" else "cpu")
+    dev_clips = []
+    if DEV.is_dir():
+        for d in clipio.clip_dirs(DEV):
+            dev_clips.append((clipio.load_clip(d, "blur"), clipio.load_clip(d, "sharp")))
+
+    def save():
+        state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": g.get_state(),
+                 "arch": model.arch.to_dict()}
+        torch.save(state, str(ckpt_path) + ".tmp")
+        os.replace(str(ckpt_path) + ".tmp", ckpt_path)
+        light = {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "step": step,
+                 "arch": model.arch.to_dict(), "name": args.name}
+        torch.save(light, str(CHECKPOINTS / f"{args.name}.pt") + ".tmp")
+        os.replace(str(CHECKPOINTS / f"{args.name}.pt") + ".tmp", CHECKPOINTS / f"{args.name}.pt")
+
+    log = open(run / "log.jsonl", "a")
+    model.train()
+    t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
+    stop = args.stop_at or args.steps
+    while step < stop:
+        frac = step / args.steps
+        lr = args.lr * (min(1.0, (step + 1) / 200) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))))
+        for grp in opt.param_groups:
+            grp["lr"] = lr * grp["lr_scale"]
+        blur, sharp, flows, valid = make_batch(synth, g, args.batch, args.video_frac, device)
+        out, pyramids = model(blur)
+        l_img = charbonnier(out, sharp)
+        wf = args.flow_weight * 0.5 ** (step / args.flow_decay)
+        l_flow = flow_loss(pyramids, flows, valid) if model.flow is not None else out.new_zeros(())
+        loss = l_img + wf * l_flow
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        acc += float(l_img)
+        acc_f += float(l_flow)
+        acc_n += 1
+        if step % args.log_every == 0:
+            rec = {"step": step, "loss": acc / acc_n, "epe": acc_f / acc_n, "lr": lr,
+                   "s_per_step": (time.time() - t0) / acc_n, "time": time.time()}
+            t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
+            if dev_clips and step % args.dev_every == 0:
+                rec["dev_psnr_in"], rec["dev_psnr_out"] = quick_dev(model, dev_clips, device)
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+        if step % args.ckpt_every == 0 or step == stop:
+            save()
+    save()
+
+
+if __name__ == "__main__":
+    main()
