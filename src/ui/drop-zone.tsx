@@ -53,9 +53,16 @@ export function DropZone() {
           onChange={onChange}
           data-testid="file-input"
         />
-        <span className="drop__icon" aria-hidden="true">
-          ⇪
-        </span>
+        <svg className="drop__icon" viewBox="0 0 24 24" width="32" height="32" aria-hidden="true">
+          <path
+            d="M12 16V4m0 0-4.5 4.5M12 4l4.5 4.5M4 15v3.5A1.5 1.5 0 0 0 5.5 20h13a1.5 1.5 0 0 0 1.5-1.5V15"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.6"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </svg>
         <span className="drop__title">{file ? 'Drop another video to replace it' : 'Drop a video here'}</span>
         <span className="drop__hint">or click to choose a file · MP4, WebM, MOV · stays on this computer</span>
       </label>
