@@ -111,3 +111,26 @@ export function acquireUniformBuffer(size: number): GPUBuffer {
 export function releaseUniformBuffer(buf: GPUBuffer): void {
   webgpuBackend().bufferManager.releaseBuffer(buf);
 }
+
+/** Option (b) of docs/kernels.md, kept only for the interop measurement in
+ * bench/interop.ts: run a TF.js WebGPUProgram (WGSL body written against
+ * TF.js 4.22.0's generated prelude) inside TF.js's own command batching. */
+export interface TFJSProgramLike {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size?: boolean;
+  uniforms?: string;
+  getUserCode: () => string;
+}
+
+export function runTFJSProgram(program: TFJSProgramLike, inputs: tf.Tensor[]): tf.Tensor {
+  const b = webgpuBackend() as unknown as {
+    runWebGPUProgram(p: TFJSProgramLike, inputs: tf.TensorInfo[], dtype: tf.DataType): tf.TensorInfo;
+  };
+  const info = b.runWebGPUProgram(program, inputs, 'float32');
+  return tf.engine().makeTensorFromTensorInfo(info, tf.backend());
+}
