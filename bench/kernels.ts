@@ -1,13 +1,14 @@
 // Kernel benchmark: median time per kernel, FLOPs, minimum bytes moved,
 // achieved GFLOP/s and GB/s.
 //   npm run bench:kernels -- --h 180 --w 320 --c 64 [--runs 3] [--warmup 1]
-//     [--n 1] [--frames 5] [--d 3] [--k 3] [--only flowWarp,dlfl] [--json]
+//     [--n 1] [--frames 5] [--d 3] [--k 3] [--only flowWarp,dlfl,'tf.conv2d (baseline)'] [--json]
 // Shapes: flowWarp x [n,h,w,c]; correlation a,b [n,h,w,c] over (2d+1)²;
 // dcnAlign cin = cout = c; dlfl aligned [frames,h,w,c] with a k×k window.
 // FLOP counts (multiply-add = 2): flowWarp 8/element (4 taps), correlation
 // 2·c per (pixel, displacement), dcnAlign 2·9·cin·cout per pixel (the GEMM;
 // sampling not counted), dlfl 2·frames·k² per output element (the definition;
-// the kernel itself does frames·2 + k² by summing frames first). Minimum bytes:
+// the kernel itself does frames·2 + k² by summing frames first). A TF.js
+// conv2d of dcnAlign's GEMM size is timed as a baseline. Minimum bytes:
 // every input read once + the output written once, float32.
 import * as tf from '@tensorflow/tfjs-core';
 import { correlation, dcnAlign, dlfl, flowWarp } from '../src/gpu/kernels/index';
@@ -55,6 +56,14 @@ const cases: Array<{ name: string; fn: () => tf.Tensor; flops: number; bytes: nu
     fn: () => dcnAlign(x, mask, offset, weight, bias),
     flops: 2 * 9 * c * c * P,
     bytes: 4 * (P * (c + 1 + 18 + c) + 9 * c * c + c),
+  },
+  {
+    // Baseline: TF.js's own 3×3 convolution with the same GEMM size (what
+    // dcnAlign would cost without the deformable sampling).
+    name: 'tf.conv2d (baseline)',
+    fn: () => tf.conv2d(x, weight, 1, 'same'),
+    flops: 2 * 9 * c * c * P,
+    bytes: 4 * (P * (c + c) + 9 * c * c),
   },
   {
     name: 'dlfl',

@@ -66,8 +66,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>,
 
   for (var k = 0u; k < 9u; k++) {
     // ---- taps of kernel point k for the TP pixels of the tile
-    if (li < TP) {
-      let pix = p0 + li;
+    for (var tp = li; tp < TP; tp += WG) {
+      let pix = p0 + tp;
       var idx = vec4<u32>(0u);
       var wt = vec4<f32>(0.0);
       if (pix < P.npix) {
@@ -99,8 +99,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>,
         }
         wt *= m;
       }
-      tapIdx[li] = idx;
-      tapWt[li] = wt;
+      tapIdx[tp] = idx;
+      tapWt[tp] = wt;
     }
     workgroupBarrier();
 

@@ -27,12 +27,21 @@ export const CORRELATION = {
 } as const;
 
 /** dcn-align: implicit GEMM, TP pixels × TO output channels per workgroup,
- * 16×16 threads each owning (TP/16)×(TO/16) outputs, K streamed KC at a time. */
+ * WG_X×WG_Y threads each owning (TP/WG_Y)×(TO/WG_X) outputs, K streamed KC at
+ * a time. The wide tile serves cout > 32; the narrow one cout ≤ 32, so that
+ * no half-empty cout tiles are computed. */
 export const DCN_ALIGN = {
   WG_X: 16,
   WG_Y: 16,
   TP: 64,
   TO: 64,
+  KC: 16,
+} as const;
+export const DCN_ALIGN_NARROW = {
+  WG_X: 8,
+  WG_Y: 16,
+  TP: 64,
+  TO: 32,
   KC: 16,
 } as const;
 

@@ -2,22 +2,22 @@
 // bilinearly sampled per-frame mask. See shaders/dcn-align.wgsl.
 import * as tf from '@tensorflow/tfjs-core';
 import body from '../../../shaders/dcn-align.wgsl?raw';
-import { DCN_ALIGN } from '../constants';
+import { DCN_ALIGN, DCN_ALIGN_NARROW } from '../constants';
 import { fold1D, packParams, runKernel } from '../kernel-runner';
 import { u32, type ShaderSpec } from '../shader-source';
 import { checkShape } from './shape-check';
 
-const SHADER: ShaderSpec = {
-  name: 'dcn-align',
-  body,
-  consts: {
-    WG_X: u32(DCN_ALIGN.WG_X),
-    WG_Y: u32(DCN_ALIGN.WG_Y),
-    TP: u32(DCN_ALIGN.TP),
-    TO: u32(DCN_ALIGN.TO),
-    KC: u32(DCN_ALIGN.KC),
-  },
-};
+type DcnTile = { WG_X: number; WG_Y: number; TP: number; TO: number; KC: number };
+
+function shaderFor(t: DcnTile): ShaderSpec {
+  return {
+    name: 'dcn-align',
+    body,
+    consts: { WG_X: u32(t.WG_X), WG_Y: u32(t.WG_Y), TP: u32(t.TP), TO: u32(t.TO), KC: u32(t.KC) },
+  };
+}
+const WIDE = shaderFor(DCN_ALIGN);
+const NARROW = shaderFor(DCN_ALIGN_NARROW);
 
 /** x [n,h,w,cin], mask [n,h,w,1], offset [n,h,w,18] (channel 2k = dy, 2k+1 = dx
  * of kernel point k = ky·3+kx), weight [3,3,cin,cout], bias [cout] → [n,h,w,cout]:
@@ -36,11 +36,12 @@ export function dcnAlign(
   const cout = checkShape('dcnAlign', 'weight', weight, [3, 3, cin, -1])[3];
   checkShape('dcnAlign', 'bias', bias, [cout]);
   const npix = n * h * w;
-  const [gx, gz] = fold1D(Math.ceil(npix / DCN_ALIGN.TP));
-  const gy = Math.ceil(cout / DCN_ALIGN.TO);
+  const tile = cout <= DCN_ALIGN_NARROW.TO ? DCN_ALIGN_NARROW : DCN_ALIGN;
+  const [gx, gz] = fold1D(Math.ceil(npix / tile.TP));
+  const gy = Math.ceil(cout / tile.TO);
   const empty = npix === 0 || cout === 0;
   return runKernel<tf.Rank.R4>({
-    shader: SHADER,
+    shader: tile === DCN_ALIGN ? WIDE : NARROW,
     inputs: [x, mask, offset, weight, bias],
     outputShape: [n, h, w, cout],
     dispatch: empty ? [0, 0, 0] : [gx, gy, gz],
