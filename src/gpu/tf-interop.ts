@@ -41,11 +41,21 @@ interface WebGPUBackendLike {
 
 export const TFJS_INTEROP_PINNED_VERSION = '4.22.0';
 
+let versionChecked = false;
+function checkVersion(): void {
+  if (versionChecked) return;
+  versionChecked = true;
+  if (tf.version_core !== TFJS_INTEROP_PINNED_VERSION) {
+    console.warn(`tf-interop.ts is pinned to TF.js ${TFJS_INTEROP_PINNED_VERSION}, running ${tf.version_core}: re-check it`);
+  }
+}
+
 /** The active TF.js backend, which must be 'webgpu'. */
 export function webgpuBackend(): WebGPUBackendLike {
   if (tf.getBackend() !== 'webgpu') {
     throw new Error(`GPU kernels need the TF.js 'webgpu' backend (active: ${tf.getBackend()})`);
   }
+  checkVersion();
   const b = tf.backend() as unknown as WebGPUBackendLike;
   if (!b.device || !b.tensorMap || typeof b.uploadToGPU !== 'function' || !b.bufferManager) {
     throw new Error(`TF.js webgpu backend internals changed: tf-interop.ts is pinned to ${TFJS_INTEROP_PINNED_VERSION}`);
