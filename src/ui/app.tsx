@@ -1,8 +1,15 @@
+import { useEffect } from 'react';
+import { loadModelList } from './controller';
 import { DropZone } from './drop-zone';
+import { ErrorPanel, ProgressPanel, ResultPanel, VideoPanel } from './panels';
+import { Viewer } from './viewer';
 import { WebGPUStatus } from './webgpu-status';
 import './app.css';
 
 export function App() {
+  useEffect(() => {
+    void loadModelList();
+  }, []);
   return (
     <div className="app">
       <header className="app__header">
@@ -12,6 +19,11 @@ export function App() {
       <main className="app__main">
         <WebGPUStatus />
         <DropZone />
+        <ErrorPanel />
+        <VideoPanel />
+        <ProgressPanel />
+        <ResultPanel />
+        <Viewer />
       </main>
       <footer className="app__footer">Runs locally with WebGPU.</footer>
     </div>

@@ -1,5 +1,6 @@
 import { useId, type ChangeEvent, type DragEvent } from 'react';
 import { formatByteCount, formatBytes } from './format';
+import { clearFile, pickFiles } from './controller';
 import { useAppStore, VIDEO_EXTENSIONS } from './store';
 
 const ACCEPT = ['video/*', ...VIDEO_EXTENSIONS.map((e) => `.${e}`)].join(',');
@@ -10,8 +11,6 @@ export function DropZone() {
   const file = useAppStore((s) => s.file);
   const notice = useAppStore((s) => s.fileNotice);
   const dragging = useAppStore((s) => s.dragging);
-  const pickFiles = useAppStore((s) => s.pickFiles);
-  const clearFile = useAppStore((s) => s.clearFile);
   const setDragging = useAppStore((s) => s.setDragging);
 
   const onDragOver = (e: DragEvent<HTMLLabelElement>) => {

@@ -1,0 +1,386 @@
+// decode → (scale) → engine → encode → mux, one frame at a time.
+//
+// The pipeline holds at most a handful of frames (the engine's 2-frame delay
+// plus the one being decoded), writes the output as it goes, and checks its
+// AbortSignal between frames. It talks to the media layer and the engine
+// through the small interfaces below (`MediaDeps`, `EngineDeps`); worker.ts
+// wires the real ones, tests can pass fakes.
+import type { AudioOutcome, FramePair, ProgressInfo, RunOptions, RunResult, Size, UserError, VideoInfo } from './protocol';
+import { FRAME_POST_INTERVAL_MS } from './protocol';
+
+// ---- what the pipeline needs from the media layer and the engine ---------
+
+export interface ProbeFacts {
+  width: number;
+  height: number;
+  rotation: number;
+  frameCount: number;
+  durationSeconds: number;
+  /** Input codec in plain words. */
+  videoCodec: string;
+  /** Input audio in plain words, null when none. */
+  audio: string | null;
+}
+
+export interface SourceFrame {
+  frame: VideoFrame;
+  /** Seconds. */
+  timestamp: number;
+  /** Seconds. */
+  duration: number;
+}
+
+export interface FrameWriter {
+  /** Encodes one frame (the caller closes `frame` afterwards). */
+  add(frame: VideoFrame, timestamp: number, duration: number): Promise<void>;
+  finish(): Promise<{ blob: Blob; videoCodec: string; audio: AudioOutcome }>;
+  /** Discards everything written so far. */
+  cancel(): Promise<void>;
+}
+
+export interface MediaDeps {
+  probe(file: File, signal: AbortSignal): Promise<ProbeFacts>;
+  /** Decoded frames `first..last` (inclusive, indices in decode/presentation order), or all. */
+  frames(file: File, signal: AbortSignal, range?: { first: number; last: number }): AsyncIterable<SourceFrame>;
+  createWriter(file: File, options: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal }): Promise<FrameWriter>;
+  /** Plain-words error for a media failure, or null if `e` is not one the media layer knows. */
+  toUserError(e: unknown): UserError | null;
+}
+
+/** A sliding-window restorer: frames in, restored frames out, in order, with a delay. */
+export interface Restorer {
+  /** `rgb` is [h, w, 3] in [0, 1]. Returns the restored frames that became ready (same layout). */
+  push(rgb: Float32Array): Promise<Float32Array[]>;
+  /** Returns the frames still held back. */
+  flush(): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+export interface EngineDeps {
+  /** Largest width × height the GPU can restore (null when there is no WebGPU). */
+  maxPixels(): Promise<number | null>;
+  createRestorer(modelId: string, size: Size, signal: AbortSignal): Promise<Restorer>;
+  /** Set once the GPU device is lost. */
+  deviceLost(): boolean;
+  /** Test hook: destroy the device (simulates a lost GPU). */
+  loseDevice(): void;
+}
+
+export interface Deps {
+  media: MediaDeps;
+  engine: EngineDeps;
+}
+
+export interface RunHooks {
+  progress(p: ProgressInfo): void;
+  /** Takes ownership of the bitmaps (the worker transfers them). */
+  frames(pair: FramePair): void;
+}
+
+// ---- errors ---------------------------------------------------------------
+
+export class PipelineError extends Error {
+  readonly user: UserError;
+  constructor(user: UserError) {
+    super(user.message);
+    this.name = 'PipelineError';
+    this.user = user;
+  }
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+function checkAbort(signal: AbortSignal): void {
+  if (signal.aborted) throw new Cancelled();
+}
+
+export function deviceLostError(framesDone: number): UserError {
+  return {
+    code: 'device-lost',
+    title: 'The GPU stopped responding',
+    message:
+      `The graphics card was reset or taken away from the browser after ${framesDone} frame${framesDone === 1 ? '' : 's'} ` +
+      '(a driver update, another program, or the computer going to sleep can do this). Nothing was saved. ' +
+      'Start again to restore the whole video on a fresh GPU connection.',
+    canRestart: true,
+    framesDone,
+  };
+}
+
+const ZERO_FRAMES: UserError = {
+  code: 'zero-frames',
+  title: 'This video has no frames',
+  message: 'The file has a video track, but it contains no pictures to restore.',
+};
+
+// ---- sizes ---------------------------------------------------------------
+
+/** Bytes of GPU buffer per full-resolution pixel of the largest activation (32 float32 channels). */
+export const BYTES_PER_PIXEL_ESTIMATE = 32 * 4;
+
+/** Largest frame the GPU can hold, from its buffer binding limit. */
+export function maxPixelsFromLimit(maxStorageBufferBindingSize: number, bytesPerPixel = BYTES_PER_PIXEL_ESTIMATE): number {
+  return Math.max(1, Math.floor(maxStorageBufferBindingSize / bytesPerPixel));
+}
+
+/** The largest even-sized frame with the same aspect ratio and at most `maxPixels` pixels. */
+export function downscaleSize(width: number, height: number, maxPixels: number): Size {
+  if (width * height <= maxPixels) return { width, height };
+  let scale = Math.sqrt(maxPixels / (width * height));
+  for (;;) {
+    const w = Math.max(2, Math.floor((width * scale) / 2) * 2);
+    const h = Math.max(2, Math.floor((height * scale) / 2) * 2);
+    if (w * h <= maxPixels || (w === 2 && h === 2)) return { width: w, height: h };
+    scale *= 0.99;
+  }
+}
+
+// ---- pixels --------------------------------------------------------------
+
+/** Converts decoded frames to RGBA bytes at a given size (the browser does the YUV→RGB and the scaling). */
+export class FrameScaler {
+  private canvas: OffscreenCanvas | null = null;
+  private ctx: OffscreenCanvasRenderingContext2D | null = null;
+
+  rgba(frame: VideoFrame, size: Size): Uint8ClampedArray<ArrayBuffer> {
+    if (!this.canvas || this.canvas.width !== size.width || this.canvas.height !== size.height) {
+      this.canvas = new OffscreenCanvas(size.width, size.height);
+      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+    }
+    const ctx = this.ctx;
+    if (!ctx) throw new Error('2D canvas unavailable');
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(frame, 0, 0, size.width, size.height);
+    return ctx.getImageData(0, 0, size.width, size.height).data as Uint8ClampedArray<ArrayBuffer>;
+  }
+}
+
+export function rgbaToRgbFloat(rgba: Uint8ClampedArray): Float32Array {
+  const n = rgba.length >> 2;
+  const out = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    out[i * 3] = rgba[i * 4]! / 255;
+    out[i * 3 + 1] = rgba[i * 4 + 1]! / 255;
+    out[i * 3 + 2] = rgba[i * 4 + 2]! / 255;
+  }
+  return out;
+}
+
+export function rgbFloatToRgba(rgb: Float32Array): Uint8ClampedArray<ArrayBuffer> {
+  const n = Math.floor(rgb.length / 3);
+  const out = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    // Uint8ClampedArray clamps and rounds.
+    out[i * 4] = rgb[i * 3]! * 255;
+    out[i * 4 + 1] = rgb[i * 3 + 1]! * 255;
+    out[i * 4 + 2] = rgb[i * 3 + 2]! * 255;
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+function bitmapOf(rgba: Uint8ClampedArray<ArrayBuffer>, size: Size): Promise<ImageBitmap> {
+  return createImageBitmap(new ImageData(rgba, size.width, size.height));
+}
+
+// ---- open ------------------------------------------------------------------
+
+export async function openVideo(deps: Deps, file: File, limitOverride: number | null, signal: AbortSignal): Promise<VideoInfo> {
+  const facts = await deps.media.probe(file, signal);
+  if (facts.frameCount === 0) throw new PipelineError(ZERO_FRAMES);
+  const gpuMax = await deps.engine.maxPixels();
+  const maxPixels = Math.min(gpuMax ?? Number.MAX_SAFE_INTEGER, limitOverride ?? Number.MAX_SAFE_INTEGER);
+  const fits = facts.width * facts.height <= maxPixels;
+  return {
+    width: facts.width,
+    height: facts.height,
+    rotation: facts.rotation,
+    frameCount: facts.frameCount,
+    durationSeconds: facts.durationSeconds,
+    fps: facts.durationSeconds > 0 ? facts.frameCount / facts.durationSeconds : 0,
+    videoCodec: facts.videoCodec,
+    audio: facts.audio,
+    maxPixels,
+    downscaleTo: fits ? null : downscaleSize(facts.width, facts.height, maxPixels),
+  };
+}
+
+// ---- run -------------------------------------------------------------------
+
+interface Held {
+  index: number;
+  timestamp: number;
+  duration: number;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
+}
+
+function sizeFor(facts: ProbeFacts, options: RunOptions): Size {
+  return options.scaleTo ?? { width: facts.width, height: facts.height };
+}
+
+/** Restores the whole video. Throws Cancelled or PipelineError. */
+export async function runVideo(deps: Deps, file: File, options: RunOptions, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
+  const started = performance.now();
+  const facts = await deps.media.probe(file, signal);
+  if (facts.frameCount === 0) throw new PipelineError(ZERO_FRAMES);
+  const size = sizeFor(facts, options);
+  const total = facts.frameCount;
+  hooks.progress({ stage: 'model', done: 0, total, fps: 0, etaSeconds: null });
+
+  const restorer = await deps.engine.createRestorer(options.modelId, size, signal);
+  let writer: FrameWriter | null = null;
+  let done = 0;
+  try {
+    checkAbort(signal);
+    writer = await deps.media.createWriter(file, {
+      width: size.width,
+      height: size.height,
+      rotation: facts.rotation,
+      fps: facts.durationSeconds > 0 ? total / facts.durationSeconds : 30,
+      signal,
+    });
+    const scaler = new FrameScaler();
+    const held: Held[] = [];
+    let decoded = 0;
+    let lastPost = -Infinity;
+    const times: number[] = [];
+    let lastDuration = 0;
+
+    const emit = async (restored: Float32Array) => {
+      const meta = held.shift();
+      if (!meta) throw new Error('the engine returned more frames than it was given');
+      const rgba = rgbFloatToRgba(restored);
+      const frame = new VideoFrame(rgba, {
+        format: 'RGBA',
+        codedWidth: size.width,
+        codedHeight: size.height,
+        timestamp: Math.round(meta.timestamp * 1e6),
+        duration: Math.round(meta.duration * 1e6),
+      });
+      try {
+        await writer!.add(frame, meta.timestamp, meta.duration);
+      } finally {
+        frame.close();
+      }
+      done += 1;
+      const now = performance.now();
+      times.push(now);
+      if (times.length > 8) times.shift();
+      const fps = times.length >= 2 ? ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!) : done / Math.max(1e-3, (now - started) / 1000);
+      hooks.progress({ stage: 'frames', done, total: Math.max(total, done), fps, etaSeconds: fps > 0 ? Math.max(0, total - done) / fps : null });
+      const last = done === total;
+      if (now - lastPost >= FRAME_POST_INTERVAL_MS || last) {
+        lastPost = now;
+        const [blurred, restoredBitmap] = await Promise.all([bitmapOf(meta.rgba, size), bitmapOf(rgba, size)]);
+        hooks.frames({ index: meta.index, time: meta.timestamp, blurred, restored: restoredBitmap });
+      }
+      if (options.loseDeviceAfter !== undefined && done === options.loseDeviceAfter) deps.engine.loseDevice();
+    };
+
+    const guard = () => {
+      checkAbort(signal);
+      if (deps.engine.deviceLost()) throw new PipelineError(deviceLostError(done));
+    };
+
+    for await (const sf of deps.media.frames(file, signal)) {
+      let rgba: Uint8ClampedArray<ArrayBuffer>;
+      try {
+        guard();
+        rgba = scaler.rgba(sf.frame, size);
+      } finally {
+        sf.frame.close();
+      }
+      held.push({ index: decoded, timestamp: sf.timestamp, duration: sf.duration, rgba });
+      lastDuration = sf.duration;
+      decoded += 1;
+      const outs = await restorer.push(rgbaToRgbFloat(rgba));
+      guard();
+      for (const out of outs) {
+        await emit(out);
+        guard();
+      }
+    }
+    if (decoded === 0) throw new PipelineError(ZERO_FRAMES);
+    const rest = await restorer.flush();
+    guard();
+    for (const out of rest) {
+      await emit(out);
+      guard();
+    }
+    hooks.progress({ stage: 'finishing', done, total: done, fps: 0, etaSeconds: 0 });
+    const out = await writer.finish();
+    writer = null;
+    void lastDuration;
+    return {
+      file: out.blob,
+      width: size.width,
+      height: size.height,
+      frames: done,
+      durationSeconds: facts.durationSeconds,
+      videoCodec: out.videoCodec,
+      audio: out.audio,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (e) {
+    if (deps.engine.deviceLost() && !(e instanceof Cancelled)) throw new PipelineError(deviceLostError(done));
+    throw e;
+  } finally {
+    if (writer) await writer.cancel().catch(() => undefined);
+    restorer.dispose();
+  }
+}
+
+// ---- preview ---------------------------------------------------------------
+
+/** Decodes the 5-frame window around `index` and restores that one frame. */
+export async function previewFrame(deps: Deps, file: File, index: number, options: RunOptions, signal: AbortSignal): Promise<FramePair> {
+  const facts = await deps.media.probe(file, signal);
+  if (facts.frameCount === 0) throw new PipelineError(ZERO_FRAMES);
+  const size = sizeFor(facts, options);
+  const i = Math.max(0, Math.min(facts.frameCount - 1, Math.round(index)));
+  const first = Math.max(0, i - 2);
+  const last = Math.min(facts.frameCount - 1, i + 2);
+  const restorer = await deps.engine.createRestorer(options.modelId, size, signal);
+  try {
+    const scaler = new FrameScaler();
+    let k = first;
+    let target: { rgba: Uint8ClampedArray<ArrayBuffer>; time: number } | null = null;
+    let outIndex = first;
+    let result: Float32Array | null = null;
+    const take = (outs: Float32Array[]) => {
+      for (const o of outs) {
+        if (outIndex === i) result = o;
+        outIndex += 1;
+      }
+    };
+    for await (const sf of deps.media.frames(file, signal, { first, last })) {
+      let rgba: Uint8ClampedArray<ArrayBuffer>;
+      try {
+        checkAbort(signal);
+        rgba = scaler.rgba(sf.frame, size);
+      } finally {
+        sf.frame.close();
+      }
+      if (k === i) target = { rgba, time: sf.timestamp };
+      k += 1;
+      take(await restorer.push(rgbaToRgbFloat(rgba)));
+      checkAbort(signal);
+      if (deps.engine.deviceLost()) throw new PipelineError(deviceLostError(0));
+      if (k > last) break;
+    }
+    if (!target) throw new PipelineError(ZERO_FRAMES);
+    if (result === null) take(await restorer.flush());
+    checkAbort(signal);
+    if (result === null) throw new Error('the engine returned no frame for the preview');
+    const [blurred, restored] = await Promise.all([bitmapOf(target.rgba, size), bitmapOf(rgbFloatToRgba(result), size)]);
+    return { index: i, time: target.time, blurred, restored };
+  } finally {
+    restorer.dispose();
+  }
+}

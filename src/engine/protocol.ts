@@ -1,0 +1,147 @@
+// Messages between the page (src/engine/client.ts) and the engine worker
+// (src/engine/worker.ts). Types and plain constants only: no runtime imports,
+// so the UI may import this file without pulling TF.js or media code into its
+// bundle (src/ui/boundaries.test.ts checks that).
+
+/** A model the user can pick; `id` is the folder under public/models/. */
+export interface ModelChoice {
+  id: string;
+  label: string;
+  description: string;
+}
+
+/** Used when public/models/index.json is missing or unreadable. */
+export const DEFAULT_MODELS: readonly ModelChoice[] = [
+  { id: 'base', label: 'Base', description: 'Fast default model, real time on a desktop GPU at 720p.' },
+];
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** Limits the page passes when opening a file (tests lower them through `?maxPixels=`). */
+export interface OpenLimits {
+  /** Largest width × height the engine may run at; null = ask the GPU. */
+  maxPixels: number | null;
+}
+
+/** What the worker found out about a file (display orientation applies to `display`). */
+export interface VideoInfo {
+  /** Coded frame size (what the engine processes and the encoder writes). */
+  width: number;
+  height: number;
+  /** Clockwise rotation from the container, kept on the output. */
+  rotation: number;
+  frameCount: number;
+  durationSeconds: number;
+  /** Average frame rate (frameCount / duration); the output keeps every timestamp, so VFR stays VFR. */
+  fps: number;
+  /** Input video codec in plain words, e.g. "H.264". */
+  videoCodec: string;
+  /** Input audio in plain words, or null when the file has no audio. */
+  audio: string | null;
+  /** Largest frame the GPU can hold, in pixels. */
+  maxPixels: number;
+  /** Set when the frames are larger than `maxPixels`: the size the pipeline can scale down to. */
+  downscaleTo: Size | null;
+}
+
+export type ErrorCode =
+  | 'not-video'
+  | 'corrupt'
+  | 'unsupported-codec'
+  | 'no-video-track'
+  | 'zero-frames'
+  | 'too-large'
+  | 'no-webgpu'
+  | 'device-lost'
+  | 'model'
+  | 'encode'
+  | 'internal';
+
+/** An error the page shows as is: plain words, never a stack trace. */
+export interface UserError {
+  code: ErrorCode;
+  title: string;
+  message: string;
+  /** 'too-large': the size the pipeline can scale down to. */
+  downscaleTo?: Size;
+  /** 'device-lost': the run can start again on a fresh GPU device (see docs/app.md). */
+  canRestart?: boolean;
+  /** 'device-lost': frames finished before the loss. */
+  framesDone?: number;
+}
+
+/** What happened to the audio of the input. */
+export interface AudioOutcome {
+  /** 'copied': same packets; 'reencoded': decoded and encoded again; 'dropped': no audio in the output; 'none': input had none. */
+  kind: 'copied' | 'reencoded' | 'dropped' | 'none';
+  /** Plain words for the page, e.g. "AAC audio copied unchanged." */
+  message: string;
+}
+
+export interface RunOptions {
+  modelId: string;
+  /** Scale frames to this size before the engine (the output is this size); null = original size. */
+  scaleTo: Size | null;
+  /** Test hook: lose the GPU device after this many frames (e2e only). */
+  loseDeviceAfter?: number;
+}
+
+// ---- page → worker -------------------------------------------------------
+// Every call carries the File (a cheap handle, not a copy), so the worker keeps
+// no state between calls and the client can replace it at any time (after a
+// lost GPU device, or when a cancel is not answered quickly).
+
+export type WorkerRequest =
+  | { type: 'open'; id: number; file: File; limits: OpenLimits }
+  | { type: 'preview'; id: number; file: File; frameIndex: number; options: RunOptions }
+  | { type: 'run'; id: number; file: File; options: RunOptions }
+  /** Stops the call `id` between two frames; its partial output is discarded. */
+  | { type: 'cancel'; id: number };
+
+// ---- worker → page -------------------------------------------------------
+
+export interface ProgressInfo {
+  stage: 'model' | 'frames' | 'finishing';
+  done: number;
+  total: number;
+  /** Restored frames per second over the last few frames; 0 before the first. */
+  fps: number;
+  /** Estimated seconds left, or null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface FramePair {
+  index: number;
+  /** Presentation time in seconds. */
+  time: number;
+  blurred: ImageBitmap;
+  restored: ImageBitmap;
+}
+
+export interface RunResult {
+  file: Blob;
+  width: number;
+  height: number;
+  frames: number;
+  durationSeconds: number;
+  /** Output video codec in plain words, e.g. "H.264". */
+  videoCodec: string;
+  audio: AudioOutcome;
+  seconds: number;
+}
+
+export type WorkerReply =
+  | { type: 'opened'; id: number; info: VideoInfo }
+  | { type: 'progress'; id: number; progress: ProgressInfo }
+  /** Latest frames (throttled); bitmaps are transferred: the receiver owns and closes them. */
+  | { type: 'frames'; id: number; pair: FramePair }
+  | { type: 'preview'; id: number; pair: FramePair }
+  | { type: 'done'; id: number; result: RunResult }
+  | { type: 'cancelled'; id: number }
+  | { type: 'error'; id: number; error: UserError };
+
+/** How often the worker posts frame pairs during a run. */
+export const FRAME_POST_INTERVAL_MS = 250;

@@ -1,0 +1,82 @@
+/// <reference lib="webworker" />
+// The engine worker: receives protocol requests, runs the pipeline, answers.
+// One AbortController per call; `cancel` aborts it and the pipeline stops
+// between two frames. Every failure is turned into plain words (UserError);
+// stack traces stay in the console.
+import { createDeps } from './deps';
+import { Cancelled, openVideo, PipelineError, previewFrame, runVideo, type Deps } from './pipeline';
+import type { UserError, WorkerReply, WorkerRequest } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let depsPromise: Promise<Deps> | null = null;
+const calls = new Map<number, AbortController>();
+
+function deps(): Promise<Deps> {
+  depsPromise ??= createDeps();
+  return depsPromise;
+}
+
+function post(reply: WorkerReply, transfer: Transferable[] = []): void {
+  self.postMessage(reply, transfer);
+}
+
+function userErrorOf(d: Deps | null, e: unknown): UserError {
+  if (e instanceof PipelineError) return e.user;
+  const media = d?.media.toUserError(e);
+  if (media) return media;
+  const engine = d?.engine && 'toUserError' in d.engine ? (d.engine as { toUserError(e: unknown): UserError | null }).toUserError(e) : null;
+  if (engine) return engine;
+  return {
+    code: 'internal',
+    title: 'Something went wrong',
+    message: 'Unblur hit an unexpected problem while working on this video. Try again, or try another file.',
+  };
+}
+
+async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>): Promise<void> {
+  const ac = new AbortController();
+  calls.set(req.id, ac);
+  let d: Deps | null = null;
+  try {
+    d = await deps();
+    switch (req.type) {
+      case 'open': {
+        const info = await openVideo(d, req.file, req.limits.maxPixels, ac.signal);
+        post({ type: 'opened', id: req.id, info });
+        break;
+      }
+      case 'preview': {
+        const pair = await previewFrame(d, req.file, req.frameIndex, req.options, ac.signal);
+        post({ type: 'preview', id: req.id, pair }, [pair.blurred, pair.restored]);
+        break;
+      }
+      case 'run': {
+        const result = await runVideo(d, req.file, req.options, ac.signal, {
+          progress: (progress) => post({ type: 'progress', id: req.id, progress }),
+          frames: (pair) => post({ type: 'frames', id: req.id, pair }, [pair.blurred, pair.restored]),
+        });
+        post({ type: 'done', id: req.id, result });
+        break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof Cancelled || (ac.signal.aborted && !(e instanceof PipelineError))) {
+      post({ type: 'cancelled', id: req.id });
+    } else {
+      console.error('[unblur worker]', e);
+      post({ type: 'error', id: req.id, error: userErrorOf(d, e) });
+    }
+  } finally {
+    calls.delete(req.id);
+  }
+}
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const req = e.data;
+  if (req.type === 'cancel') {
+    calls.get(req.id)?.abort();
+    return;
+  }
+  void handle(req);
+};
