@@ -4,8 +4,9 @@
     /usr/bin/python3 -m training.train --name base --steps 40000 --resume   # continue
 
 Writes training/runs/<name>/ (log.jsonl, ckpt.pt: model, optimiser, step and
-RNG state, so a run resumes exactly where it stopped) and keeps a copy of the
-latest weights in training/checkpoints/<name>.pt (small, meant for git).
+RNG state, so a run resumes exactly where it stopped) and the same state to
+training/checkpoints/<name>.pt, which is committed: a fresh clone resumes
+from it.
 Loss: Charbonnier on the restored centre frame plus the flow end-point error
 against the true motion, with a weight that decays. Adam (0.9, 0.999); the
 offset head learns at a tenth of the rate, as the thesis does for its
@@ -155,8 +156,10 @@ def main(argv=None):
     step = 0
     g = torch.Generator().manual_seed(args.seed)
     ckpt_path = run / "ckpt.pt"
-    if args.resume and ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=device)
+    shipped = CHECKPOINTS / f"{args.name}.pt"  # the committed copy: a fresh clone resumes from it
+    resume_from = ckpt_path if ckpt_path.exists() else shipped
+    if args.resume and resume_from.exists():
+        ck = torch.load(resume_from, map_location=device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step = ck["step"]
@@ -173,14 +176,12 @@ def main(argv=None):
             dev_clips.append((clipio.load_clip(d, "blur"), clipio.load_clip(d, "sharp")))
 
     def save():
-        state = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": g.get_state(),
-                 "arch": model.arch.to_dict()}
-        torch.save(state, str(ckpt_path) + ".tmp")
-        os.replace(str(ckpt_path) + ".tmp", ckpt_path)
-        light = {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "step": step,
-                 "arch": model.arch.to_dict(), "name": args.name}
-        torch.save(light, str(CHECKPOINTS / f"{args.name}.pt") + ".tmp")
-        os.replace(str(CHECKPOINTS / f"{args.name}.pt") + ".tmp", CHECKPOINTS / f"{args.name}.pt")
+        """Full state (model, optimiser, step, RNG) to the run folder and to the committed copy."""
+        state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "opt": opt.state_dict(),
+                 "step": step, "rng": g.get_state(), "arch": model.arch.to_dict(), "name": args.name}
+        for path in (ckpt_path, shipped):
+            torch.save(state, str(path) + ".tmp")
+            os.replace(str(path) + ".tmp", path)
 
     log = open(run / "log.jsonl", "a")
     model.train()
