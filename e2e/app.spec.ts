@@ -47,9 +47,6 @@ test('drop a blurred clip, preview a frame, restore it all and download the MP4'
   // Both panes show frames of the run while it works.
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-source', 'run', { timeout: 240_000 });
   await expect(page.getByTestId('restored-canvas')).toHaveAttribute('data-drawn', /\d+/);
-  if ((await page.getByTestId('cancel-button').count()) > 0) {
-    await page.screenshot({ path: 'docs/screenshots/running.png', fullPage: true });
-  }
 
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
   await expect(page.getByTestId('result')).toBeVisible();

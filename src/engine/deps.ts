@@ -111,6 +111,13 @@ async function probe(file: File): Promise<ProbeFacts> {
   const { input, video, audio } = await openInput(file);
   try {
     const stats = await video.computePacketStats();
+    if (stats.packetCount > 0) {
+      // A cut-short file still has its full index; its last frames' bytes are missing.
+      const sink = new EncodedPacketSink(video);
+      const lastMeta = await sink.getPacket(Infinity, { metadataOnly: true });
+      const last = lastMeta ? await sink.getPacket(lastMeta.timestamp) : null;
+      if (!last || last.data.byteLength === 0) throw new MediaProblem(corrupt(file.name));
+    }
     const duration = await video.computeDuration();
     const first = await video.getFirstTimestamp();
     return {

@@ -95,6 +95,18 @@ export class Cancelled extends Error {
   }
 }
 
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new Cancelled();
 }
@@ -281,6 +293,7 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
         hooks.frames({ index: meta.index, time: meta.timestamp, blurred, restored: restoredBitmap });
       }
       if (options.loseDeviceAfter !== undefined && done === options.loseDeviceAfter) deps.engine.loseDevice();
+      if (options.frameDelayMs) await sleep(options.frameDelayMs, signal);
     };
 
     const guard = () => {

@@ -87,6 +87,8 @@ export interface RunOptions {
   scaleTo: Size | null;
   /** Test hook: lose the GPU device after this many frames (e2e only). */
   loseDeviceAfter?: number;
+  /** Test hook: wait this long after each frame, so a cancel can be tested at any engine speed (e2e only). */
+  frameDelayMs?: number;
 }
 
 // ---- page → worker -------------------------------------------------------

@@ -15,14 +15,24 @@ let previewAbort: AbortController | null = null;
 let runAbort: AbortController | null = null;
 /** Serialises frame handling so bitmaps are copied before the next pair replaces them. */
 let frameChain: Promise<void> = Promise.resolve();
+/** The lost-device test hook fires on the first run only, so "Start again" can succeed. */
+let deviceLossUsed = false;
 
 function engine(): EngineClient {
   client ??= new EngineClient();
   return client;
 }
 
-/** Test hooks from the page URL: `?maxPixels=6000` lowers the GPU size limit, `?loseDeviceAfter=4` simulates a lost GPU. */
-export function testHooks(search: string = globalThis.location?.search ?? ''): { maxPixels: number | null; loseDeviceAfter: number | undefined } {
+/**
+ * Test hooks from the page URL: `?maxPixels=6000` lowers the GPU size limit,
+ * `?loseDeviceAfter=4` simulates a lost GPU (first run of the page only),
+ * `?frameDelayMs=300` slows every frame down (to test Cancel).
+ */
+export function testHooks(search: string = globalThis.location?.search ?? ''): {
+  maxPixels: number | null;
+  loseDeviceAfter: number | undefined;
+  frameDelayMs: number | undefined;
+} {
   const q = new URLSearchParams(search);
   const num = (k: string): number | undefined => {
     const v = q.get(k);
@@ -30,7 +40,7 @@ export function testHooks(search: string = globalThis.location?.search ?? ''): {
     const n = Number(v);
     return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
   };
-  return { maxPixels: num('maxPixels') ?? null, loseDeviceAfter: num('loseDeviceAfter') };
+  return { maxPixels: num('maxPixels') ?? null, loseDeviceAfter: num('loseDeviceAfter'), frameDelayMs: num('frameDelayMs') };
 }
 
 function errorOf(e: unknown): UserError {
@@ -135,7 +145,8 @@ function runOptions(): RunOptions | null {
   }
   const opts: RunOptions = { modelId: s.modelId, scaleTo: s.scaleTo };
   const hooks = testHooks();
-  if (hooks.loseDeviceAfter !== undefined) opts.loseDeviceAfter = hooks.loseDeviceAfter;
+  if (hooks.loseDeviceAfter !== undefined && !deviceLossUsed) opts.loseDeviceAfter = hooks.loseDeviceAfter;
+  if (hooks.frameDelayMs !== undefined) opts.frameDelayMs = hooks.frameDelayMs;
   return opts;
 }
 
@@ -189,6 +200,7 @@ export async function startRun(): Promise<void> {
   }
   const options = runOptions();
   if (!options) return;
+  if (options.loseDeviceAfter !== undefined) deviceLossUsed = true;
   previewAbort?.abort();
   revokeResult();
   framesStore.getState().reset();

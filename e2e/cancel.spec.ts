@@ -1,0 +1,48 @@
+// Cancel stops a run between frames, keeps nothing, and the page can run again.
+import { expect, test } from '@playwright/test';
+import { dropFile, ensureFixtures, expectClipOpened, FIXTURES } from './app-fixtures';
+
+test.beforeAll(() => {
+  ensureFixtures();
+});
+
+test('cancel mid-run discards the output; a new run then finishes', async ({ page }) => {
+  test.setTimeout(400_000);
+  // frameDelayMs makes every frame take at least 400 ms, whatever the engine's speed.
+  await page.goto('/?frameDelayMs=400');
+  await dropFile(page, FIXTURES.clip, 'cancel-me.mp4');
+  await expectClipOpened(page);
+  await page.getByTestId('start-button').click();
+  const bar = page.getByTestId('progress-bar');
+  await expect(bar).toHaveAttribute('aria-valuenow', /^([1-9]\d?)$/, { timeout: 240_000 });
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-source', 'run');
+  await page.getByTestId('split-handle').or(page.getByRole('button', { name: 'Split' })).first().click();
+  await page.screenshot({ path: 'docs/screenshots/running.png', fullPage: true });
+  await page.getByTestId('cancel-button').click();
+
+  await expect(page.getByTestId('run-notice')).toContainText('Cancelled. Nothing was saved');
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await expect(page.getByTestId('result')).toHaveCount(0);
+  await expect(page.getByTestId('download')).toHaveCount(0);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+
+  // A late frame of the cancelled run must not reappear, and a fresh run completes.
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
+  await expect(page.getByTestId('download')).toBeVisible();
+});
+
+test('dropping another file while a run is going cancels it and opens the new one', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?frameDelayMs=400');
+  await dropFile(page, FIXTURES.clip, 'first.mp4');
+  await expectClipOpened(page);
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('cancel-button')).toBeVisible();
+  await dropFile(page, FIXTURES.clip, 'second.mp4');
+  await expect(page.getByTestId('file-name')).toHaveText('second.mp4');
+  await expectClipOpened(page);
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+});

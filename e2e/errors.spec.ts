@@ -1,0 +1,106 @@
+// Bad inputs get plain words (never a stack trace), and the page keeps working:
+// after each error a good clip opens normally.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { chromium, expect, test, type Page } from '@playwright/test';
+import { launchOptions, NO_WEBGPU_ARGS } from './chromium';
+import { chooseFile, CLIP, dropFile, ensureFixtures, expectClipOpened, ffprobe, FIXTURE_DIR, FIXTURES } from './app-fixtures';
+
+test.beforeAll(() => {
+  ensureFixtures();
+});
+
+const STACK = /at \S+ \(|\.ts:\d+|\.js:\d+|Error:|undefined|\[object/;
+
+async function expectError(page: Page, code: string, message: RegExp): Promise<void> {
+  const err = page.getByTestId('error');
+  await expect(err).toBeVisible({ timeout: 60_000 });
+  await expect(err).toHaveAttribute('data-code', code);
+  await expect(err).toContainText(message);
+  expect(await err.innerText()).not.toMatch(STACK);
+}
+
+async function thenAGoodFileWorks(page: Page): Promise<void> {
+  await dropFile(page, FIXTURES.clip, 'good.mp4');
+  await expectClipOpened(page);
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+}
+
+const cases: { name: string; file: string; as: string; code: string; message: RegExp }[] = [
+  { name: 'not a video', file: FIXTURES.notVideo, as: 'holiday.mp4', code: 'not-video', message: /not an MP4, MOV or WebM video/ },
+  { name: 'a truncated file', file: FIXTURES.truncated, as: 'truncated.mp4', code: 'corrupt', message: /damaged or incomplete/ },
+  { name: 'a codec this browser cannot decode (HEVC)', file: FIXTURES.hevc, as: 'phone.mp4', code: 'unsupported-codec', message: /HEVC.*cannot decode/ },
+  { name: 'no video track (audio only)', file: FIXTURES.audioOnly, as: 'song.mp4', code: 'no-video-track', message: /no video track/ },
+  { name: 'zero frames', file: FIXTURES.zeroFrames, as: 'empty-track.mp4', code: 'zero-frames', message: /no pictures/ },
+];
+
+for (const c of cases) {
+  test(`${c.name}: plain words, then a good file opens`, async ({ page }) => {
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto('/');
+    await chooseFile(page, c.file, c.as);
+    await expectError(page, c.code, c.message);
+    if (c.code === 'unsupported-codec') await page.screenshot({ path: 'docs/screenshots/error.png', fullPage: true });
+    await thenAGoodFileWorks(page);
+    expect(pageErrors).toEqual([]);
+  });
+}
+
+test('a resolution above the GPU limit: offer to scale down, and the output is the smaller size', async ({ page }) => {
+  test.setTimeout(300_000);
+  // 96×64 = 6144 pixels; pretend the GPU holds at most 3000.
+  await page.goto('/?maxPixels=3000');
+  await dropFile(page, FIXTURES.clip, 'big.mp4');
+  await expectError(page, 'too-large', /at most 3,000 pixels.*66×44/);
+  await expect(page.getByTestId('start-button')).toBeDisabled();
+  await page.getByTestId('downscale-button').click();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('scaled-to')).toContainText('66×44');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 240_000 });
+  await expect(page.getByTestId('result-video')).toContainText('66×44');
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('download').click();
+  const out = join(FIXTURE_DIR, 'downscaled.mp4');
+  await (await downloadPromise).saveAs(out);
+  const p = ffprobe(out);
+  expect([p.width, p.height, p.frames]).toEqual([66, 44, CLIP.frames]);
+  expect(p.audioCodec).not.toBeNull();
+});
+
+test('the GPU lost mid-run: say so, and Start again finishes the video', async ({ page }) => {
+  test.setTimeout(400_000);
+  await page.goto('/?loseDeviceAfter=2');
+  await dropFile(page, FIXTURES.clip, 'lost.mp4');
+  await expectClipOpened(page);
+  await page.getByTestId('start-button').click();
+  await expectError(page, 'device-lost', /graphics card was reset.*after 2 frames/);
+  await expect(page.getByTestId('result')).toHaveCount(0);
+  await page.getByTestId('restart-button').click();
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
+  await expect(page.getByTestId('download')).toBeVisible();
+});
+
+test('without WebGPU: the video opens, and Deblur explains how to get WebGPU', async ({ baseURL }) => {
+  const browser = await chromium.launch({ ...launchOptions(NO_WEBGPU_ARGS), headless: true });
+  try {
+    const page = await browser.newPage({ baseURL, viewport: { width: 1100, height: 760 } });
+    await page.goto('/');
+    await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', /^(no-api|no-adapter|error)$/);
+    await dropFile(page, FIXTURES.clip, 'clip.mp4');
+    await expectClipOpened(page);
+    await page.getByTestId('start-button').click();
+    await expectError(page, 'no-webgpu', /needs WebGPU/);
+    await expect(page.getByTestId('error-webgpu-help')).toContainText('chrome://gpu');
+  } finally {
+    await browser.close();
+  }
+});
+
+// Keep ffmpeg honest about the fixtures this file relies on.
+test('fixtures are what the tests think they are', () => {
+  expect(ffprobe(FIXTURES.hevc).videoCodec).toBe('hevc');
+  const out = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'csv=p=0', FIXTURES.audioOnly], { encoding: 'utf8' });
+  expect(out).not.toMatch(/video/);
+});
