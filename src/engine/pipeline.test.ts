@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { deviceLostError, downscaleSize, maxPixelsFromLimit, rgbaToRgbFloat, rgbFloatToRgba } from './pipeline';
+
+describe('downscaleSize', () => {
+  it('keeps sizes that fit', () => {
+    expect(downscaleSize(96, 64, 6144)).toEqual({ width: 96, height: 64 });
+  });
+  it('scales to the largest even size under the limit, keeping the aspect ratio', () => {
+    expect(downscaleSize(96, 64, 3000)).toEqual({ width: 66, height: 44 });
+    const s = downscaleSize(3840, 2160, 1280 * 720);
+    expect(s.width * s.height).toBeLessThanOrEqual(1280 * 720);
+    expect(s.width % 2).toBe(0);
+    expect(s.height % 2).toBe(0);
+    expect(s.width / s.height).toBeCloseTo(16 / 9, 1);
+    expect(s.width).toBeGreaterThanOrEqual(1270);
+  });
+  it('never goes below 2×2', () => {
+    expect(downscaleSize(100, 100, 1)).toEqual({ width: 2, height: 2 });
+  });
+});
+
+describe('maxPixelsFromLimit', () => {
+  it('divides the binding limit by the bytes one pixel needs', () => {
+    expect(maxPixelsFromLimit(1 << 30)).toBe(Math.floor((1 << 30) / 128));
+    expect(maxPixelsFromLimit(1000, 10)).toBe(100);
+  });
+});
+
+describe('pixel conversion', () => {
+  it('round-trips RGBA bytes through float RGB', () => {
+    const rgba = new Uint8ClampedArray([0, 128, 255, 255, 10, 20, 30, 255]);
+    const rgb = rgbaToRgbFloat(rgba);
+    expect(rgb.length).toBe(6);
+    expect(rgb[2]).toBe(1);
+    expect(Array.from(rgbFloatToRgba(rgb))).toEqual(Array.from(rgba));
+  });
+  it('clamps out-of-range restored values', () => {
+    expect(Array.from(rgbFloatToRgba(new Float32Array([-0.2, 1.3, 0.5])))).toEqual([0, 255, 128, 255]);
+  });
+});
+
+describe('deviceLostError', () => {
+  it('offers a restart and counts frames in plain words', () => {
+    const e = deviceLostError(1);
+    expect(e.code).toBe('device-lost');
+    expect(e.canRestart).toBe(true);
+    expect(e.message).toMatch(/after 1 frame \(/);
+  });
+});
