@@ -14,6 +14,8 @@ export const CLIP = { width: 96, height: 64, frames: 15, fps: 15 } as const;
 export const FIXTURES = {
   /** The real blurred clip, H.264 + AAC, BT.709 tagged. */
   clip: join(FIXTURE_DIR, 'shaky-clip.mp4'),
+  /** The clip with a 90° display rotation in the container. */
+  rotated: join(FIXTURE_DIR, 'rotated.mp4'),
   /** Random bytes with a video name. */
   notVideo: join(FIXTURE_DIR, 'holiday.mp4'),
   /** The clip cut in half (moov first, so the header reads fine and the frames run out). */
@@ -52,6 +54,7 @@ export function ensureFixtures(): void {
       '-c:a', 'aac', '-b:a', '96k', '-shortest', '-movflags', '+faststart', tmp,
     ]),
   );
+  make(FIXTURES.rotated, (tmp) => ffmpeg(['-i', FIXTURES.clip, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', tmp]));
   make(FIXTURES.notVideo, (tmp) => {
     const bytes = Buffer.alloc(40_000);
     let x = 12345;
@@ -159,6 +162,8 @@ export interface Probe {
   duration: number;
   videoCodec: string;
   audioCodec: string | null;
+  /** Display rotation as ffprobe reports it (0 when none). */
+  rotation: number;
 }
 
 export function ffprobe(path: string): Probe {
@@ -166,7 +171,7 @@ export function ffprobe(path: string): Probe {
     execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', path], {
       encoding: 'utf8',
     }),
-  ) as { streams: Record<string, string | number>[]; format: { duration?: string } };
+  ) as { streams: (Record<string, string | number> & { side_data_list?: { rotation?: number }[] })[]; format: { duration?: string } };
   const v = json.streams.find((s) => s.codec_type === 'video');
   const a = json.streams.find((s) => s.codec_type === 'audio');
   if (!v) throw new Error(`no video stream in ${path}`);
@@ -177,6 +182,7 @@ export function ffprobe(path: string): Probe {
     duration: Number(v.duration ?? json.format.duration),
     videoCodec: String(v.codec_name),
     audioCodec: a ? String(a.codec_name) : null,
+    rotation: Number(v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0),
   };
 }
 

@@ -49,11 +49,12 @@ for (const c of cases) {
   });
 }
 
-test('a resolution above the GPU limit: offer to scale down, and the output is the smaller size', async ({ page }) => {
+test('a resolution above the GPU limit: offer to scale down; the output is the smaller size, rotation kept', async ({ page }) => {
   test.setTimeout(300_000);
-  // 96×64 = 6144 pixels; pretend the GPU holds at most 3000.
+  // 96×64 = 6144 pixels; pretend the GPU holds at most 3000. The clip also carries a 90° rotation.
   await page.goto('/?maxPixels=3000');
-  await dropFile(page, FIXTURES.clip, 'big.mp4');
+  await dropFile(page, FIXTURES.rotated, 'big.mp4');
+  await expect(page.getByTestId('video-size')).toContainText(/rotated (90|270)°/, { timeout: 60_000 });
   await expectError(page, 'too-large', /at most 3,000 pixels.*66×44/);
   await expect(page.getByTestId('start-button')).toBeDisabled();
   await page.getByTestId('downscale-button').click();
@@ -69,6 +70,8 @@ test('a resolution above the GPU limit: offer to scale down, and the output is t
   const p = ffprobe(out);
   expect([p.width, p.height, p.frames]).toEqual([66, 44, CLIP.frames]);
   expect(p.audioCodec).not.toBeNull();
+  expect(p.rotation).toBe(ffprobe(FIXTURES.rotated).rotation);
+  expect(p.rotation).not.toBe(0);
 });
 
 test('the GPU lost mid-run: say so, and Start again finishes the video', async ({ page }) => {

@@ -11,20 +11,28 @@ type Zoom = 'fit' | 'actual';
 
 function BitmapCanvas({ bitmap, label, testId, zoom }: { bitmap: ImageBitmap; label: string; testId: string; zoom: Zoom }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  // Frames arrive in coded orientation; show them the way the player would (container rotation, clockwise).
+  const rotation = (((useAppStore((s) => s.info?.rotation ?? 0) % 360) + 360) % 360) as 0 | 90 | 180 | 270;
+  const quarter = rotation === 90 || rotation === 270;
+  const w = quarter ? bitmap.height : bitmap.width;
+  const h = quarter ? bitmap.width : bitmap.height;
   useEffect(() => {
     const c = ref.current;
     if (!c) return;
     // The bitmap may already be closed if a newer pair replaced it.
     if (bitmap.width === 0) return;
-    c.width = bitmap.width;
-    c.height = bitmap.height;
+    c.width = quarter ? bitmap.height : bitmap.width;
+    c.height = quarter ? bitmap.width : bitmap.height;
     const ctx = c.getContext('2d');
     if (!ctx) return;
     ctx.imageSmoothingEnabled = false;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
-    ctx.drawImage(bitmap, 0, 0);
+    ctx.translate(c.width / 2, c.height / 2);
+    ctx.rotate((rotation * Math.PI) / 180);
+    ctx.drawImage(bitmap, -bitmap.width / 2, -bitmap.height / 2);
     c.dataset.drawn = String(Number(c.dataset.drawn ?? '0') + 1);
-  }, [bitmap]);
+  }, [bitmap, rotation, quarter]);
   return (
     <canvas
       ref={ref}
@@ -32,7 +40,7 @@ function BitmapCanvas({ bitmap, label, testId, zoom }: { bitmap: ImageBitmap; la
       role="img"
       aria-label={label}
       data-testid={testId}
-      style={zoom === 'actual' ? { width: `${bitmap.width}px`, height: `${bitmap.height}px` } : undefined}
+      style={zoom === 'actual' ? { width: `${w}px`, height: `${h}px` } : undefined}
     />
   );
 }
