@@ -16,6 +16,8 @@ export const FIXTURES = {
   clip: join(FIXTURE_DIR, 'shaky-clip.mp4'),
   /** The clip with a 90° display rotation in the container. */
   rotated: join(FIXTURE_DIR, 'rotated.mp4'),
+  /** Variable frame rate: two gaps in the timestamps, and B-frames. */
+  vfr: join(FIXTURE_DIR, 'vfr.mp4'),
   /** Random bytes with a video name. */
   notVideo: join(FIXTURE_DIR, 'holiday.mp4'),
   /** The clip cut in half (moov first, so the header reads fine and the frames run out). */
@@ -55,6 +57,13 @@ export function ensureFixtures(): void {
     ]),
   );
   make(FIXTURES.rotated, (tmp) => ffmpeg(['-i', FIXTURES.clip, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', tmp]));
+  make(FIXTURES.vfr, (tmp) =>
+    ffmpeg([
+      '-framerate', String(CLIP.fps), '-i', join(CLIP_DIR, 'blur/%04d.png'),
+      '-vf', `setpts='(N+gt(N\\,7)*3+gt(N\\,11)*2)/${CLIP.fps}/TB',scale=out_color_matrix=bt709:out_range=tv,format=yuv420p`,
+      '-fps_mode', 'passthrough', '-c:v', 'libx264', '-crf', '10', ...BT709, tmp,
+    ]),
+  );
   make(FIXTURES.notVideo, (tmp) => {
     const bytes = Buffer.alloc(40_000);
     let x = 12345;
@@ -216,3 +225,16 @@ export function meanPsnr(a: Uint8Array[], b: Uint8Array[]): number {
 }
 
 export const SHARP_INPUT = ['-framerate', String(CLIP.fps), '-i', join(CLIP_DIR, 'sharp/%04d.png')];
+
+/** Presentation timestamps (seconds) of every video frame, in display order. */
+export function frameTimes(path: string): number[] {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], {
+    encoding: 'utf8',
+  });
+  return out
+    .split('\n')
+    .map((l) => l.trim().replace(/,$/, ''))
+    .filter((l) => l.length > 0)
+    .map(Number)
+    .sort((a, b) => a - b);
+}

@@ -1,16 +1,18 @@
 // Cancel stops a run between frames, keeps nothing, and the page can run again.
 import { expect, test } from '@playwright/test';
-import { dropFile, ensureFixtures, expectClipOpened, FIXTURES } from './app-fixtures';
+import { join } from 'node:path';
+import { dropFile, ensureFixtures, expectClipOpened, FIXTURE_DIR, FIXTURES, frameTimes } from './app-fixtures';
 
 test.beforeAll(() => {
   ensureFixtures();
 });
 
-test('cancel mid-run discards the output; a new run then finishes', async ({ page }) => {
+test('cancel mid-run discards the output; a new run then finishes and keeps variable frame timing', async ({ page }) => {
   test.setTimeout(400_000);
   // frameDelayMs makes every frame take at least 400 ms, whatever the engine's speed.
   await page.goto('/?frameDelayMs=400');
-  await dropFile(page, FIXTURES.clip, 'cancel-me.mp4');
+  // A variable-frame-rate clip (gaps after frames 8 and 12, B-frames).
+  await dropFile(page, FIXTURES.vfr, 'cancel-me.mp4');
   await expectClipOpened(page);
   await page.getByTestId('start-button').click();
   const bar = page.getByTestId('progress-bar');
@@ -31,6 +33,14 @@ test('cancel mid-run discards the output; a new run then finishes', async ({ pag
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
   await expect(page.getByTestId('download')).toBeVisible();
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('download').click();
+  const out = join(FIXTURE_DIR, 'vfr-out.mp4');
+  await (await downloadPromise).saveAs(out);
+  const want = frameTimes(FIXTURES.vfr);
+  const got = frameTimes(out);
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(0.002);
 });
 
 test('dropping another file while a run is going cancels it and opens the new one', async ({ page }) => {
