@@ -298,7 +298,11 @@ async function engineDeps(): Promise<EngineDeps> {
       return identityRestorer();
     },
     deviceLost: () => lost,
-    loseDevice: () => device?.destroy(),
+    loseDevice: () => {
+      // destroy() resolves device.lost a little later; the pipeline should stop at once.
+      lost = true;
+      device?.destroy();
+    },
   };
 }
 

@@ -1,0 +1,80 @@
+// Glue between the pipeline's CPU-side Restorer and a TF.js engine that takes
+// and returns [H, W, 3] tensors in [0, 1] (sliding window, 2-frame delay,
+// flush at the end). Also: TF.js WebGPU start-up and lost-device detection.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgpu';
+import type { Restorer } from './pipeline';
+import type { Size } from './protocol';
+
+/** The engine's shape as the pipeline uses it. */
+export interface TensorEngine {
+  push(frame: tf.Tensor3D): Promise<tf.Tensor3D[]> | tf.Tensor3D[];
+  flush(): Promise<tf.Tensor3D[]> | tf.Tensor3D[];
+  dispose(): void;
+}
+
+export interface TfGpu {
+  device: GPUDevice;
+  isLost(): boolean;
+}
+
+let ready: Promise<TfGpu> | null = null;
+
+/** Starts TF.js on WebGPU once per worker; rejects when there is no WebGPU. */
+export function startTf(): Promise<TfGpu> {
+  ready ??= (async () => {
+    const ok = await tf.setBackend('webgpu');
+    if (!ok) throw new Error('the TF.js WebGPU backend did not start');
+    await tf.ready();
+    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    let lost = false;
+    void device.lost.then(() => {
+      lost = true;
+    });
+    return { device, isLost: () => lost };
+  })();
+  ready.catch(() => {
+    ready = null;
+  });
+  return ready;
+}
+
+async function readBack(t: tf.Tensor3D): Promise<Float32Array> {
+  try {
+    const clipped = tf.tidy(() => tf.clipByValue(t, 0, 1));
+    try {
+      return (await clipped.data()) as Float32Array;
+    } finally {
+      clipped.dispose();
+    }
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Adapts a tensor engine to the pipeline's Restorer (uploads inputs, reads restored frames back). */
+export function tensorRestorer(engine: TensorEngine, size: Size, disposeInputs: boolean): Restorer {
+  return {
+    async push(rgb) {
+      const input = tf.tensor3d(rgb, [size.height, size.width, 3], 'float32');
+      let outs: tf.Tensor3D[];
+      try {
+        outs = await engine.push(input);
+      } finally {
+        if (disposeInputs) input.dispose();
+      }
+      const res: Float32Array[] = [];
+      for (const o of outs) res.push(await readBack(o));
+      return res;
+    },
+    async flush() {
+      const outs = await engine.flush();
+      const res: Float32Array[] = [];
+      for (const o of outs) res.push(await readBack(o));
+      return res;
+    },
+    dispose() {
+      engine.dispose();
+    },
+  };
+}
