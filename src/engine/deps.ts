@@ -298,6 +298,9 @@ async function engineDeps(): Promise<EngineDeps> {
       return identityRestorer();
     },
     deviceLost: () => lost,
+    note: () =>
+      'The deblurring model is not wired into this build yet: frames pass through the pipeline unchanged ' +
+      '(a stand-in with the engine\'s 2-frame delay keeps decode, encode and the page testable).',
     loseDevice: () => {
       // destroy() resolves device.lost a little later; the pipeline should stop at once.
       lost = true;

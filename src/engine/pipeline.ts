@@ -64,6 +64,8 @@ export interface EngineDeps {
   deviceLost(): boolean;
   /** Test hook: destroy the device (simulates a lost GPU). */
   loseDevice(): void;
+  /** A warning the page shows next to the video facts, or null. */
+  note(): string | null;
 }
 
 export interface Deps {
@@ -220,6 +222,7 @@ export async function openVideo(deps: Deps, file: File, limitOverride: number | 
     audio: facts.audio,
     maxPixels,
     downscaleTo: fits ? null : downscaleSize(facts.width, facts.height, maxPixels),
+    engineNote: deps.engine.note(),
   };
 }
 

@@ -45,6 +45,8 @@ export interface VideoInfo {
   maxPixels: number;
   /** Set when the frames are larger than `maxPixels`: the size the pipeline can scale down to. */
   downscaleTo: Size | null;
+  /** A warning about the engine in plain words (e.g. the model is not installed), or null. */
+  engineNote: string | null;
 }
 
 export type ErrorCode =

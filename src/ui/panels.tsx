@@ -62,6 +62,12 @@ export function VideoPanel() {
         )}
       </dl>
 
+      {info.engineNote && (
+        <p className="drop__notice" role="note" data-testid="engine-note">
+          {info.engineNote}
+        </p>
+      )}
+
       <div className="controls">
         <label className="controls__field" htmlFor={modelSelectId}>
           <span>Model</span>
