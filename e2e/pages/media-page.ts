@@ -125,13 +125,15 @@ export interface Failure {
 }
 
 /** Runs probe → checks → decode of every frame; returns the error it ends in (or name 'none'). */
-async function failure(url: string, limit?: { maxDimension?: number; maxPixels?: number }): Promise<Failure> {
+async function failure(url: string, limit?: { maxDimension?: number; maxPixels?: number }, decodeOnly = false): Promise<Failure> {
   const file = await load(url);
   let step = 'probe';
   try {
-    const facts = await probeVideo(file);
-    step = 'check';
-    assertCanProcess(facts, limit, file.name);
+    if (!decodeOnly) {
+      const facts = await probeVideo(file);
+      step = 'check';
+      assertCanProcess(facts, limit, file.name);
+    }
     step = 'decode';
     for await (const f of decodeFrames(file)) void f;
     return { name: 'none', code: 'none', message: '', isMediaError: false, step: 'done' };

@@ -1,8 +1,8 @@
 // VideoFrame ⇄ RGB float32 [height, width, 3] (row-major, interleaved RGB,
 // values in [0, 1], sRGB as the browser renders the frame). First version: the
 // browser does YUV→RGB (and scaling) by drawing on an OffscreenCanvas and
-// reading it back; the way back builds an RGBX VideoFrame the encoder converts
-// to YUV. Kept apart so a GPU path (importExternalTexture + a compute pass)
+// reading it back; the way back converts to I420 BT.709 limited range here
+// (rgbToI420) and wraps it in a VideoFrame. Kept apart so a GPU path (importExternalTexture + a compute pass)
 // can replace it without touching the rest. Works in windows and workers.
 
 export interface RgbImage {
@@ -85,12 +85,13 @@ export class FrameConverter {
   }
 
   /**
-   * [h, w, 3] floats → a new VideoFrame (RGBX, sRGB) with this timestamp and
-   * duration in seconds. The caller owns and closes the frame.
+   * [h, w, 3] floats → a new VideoFrame with this timestamp and duration in
+   * seconds: I420, BT.709 limited range (what cameras and the decoder give,
+   * and what players expect), converted here so the encoder does not pick
+   * full range. The caller owns and closes the frame.
    */
   fromRgb(rgb: Float32Array, width: number, height: number, timestamp: number, duration?: number): VideoFrame {
-    if (rgb.length < width * height * 3) throw new RangeError(`${rgb.length} floats cannot hold a ${width}×${height} RGB image`);
-    return rgbaToVideoFrame(rgbFloatToRgba(rgb.subarray(0, width * height * 3)), width, height, timestamp, duration);
+    return rgbToVideoFrame(rgb, width, height, timestamp, duration);
   }
 }
 
@@ -119,4 +120,83 @@ export function rgbaToVideoFrame(
   };
   if (duration !== undefined && duration > 0) init.duration = Math.round(duration * 1e6);
   return new VideoFrame(rgba, init);
+}
+
+/** Bytes of an I420 image of this size (odd sizes round the chroma planes up). */
+export function i420Size(width: number, height: number): number {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  return width * height + 2 * cw * ch;
+}
+
+// BT.709 luma weights.
+const KR = 0.2126;
+const KB = 0.0722;
+const KG = 1 - KR - KB;
+
+/**
+ * [h, w, 3] R'G'B' floats in [0, 1] → I420 bytes, BT.709 matrix, limited
+ * range (Y 16–235, Cb/Cr 16–240); chroma is the mean of each 2×2 block.
+ */
+export function rgbToI420(rgb: Float32Array, width: number, height: number, out?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  if (rgb.length < width * height * 3) throw new RangeError(`${rgb.length} floats cannot hold a ${width}×${height} RGB image`);
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  const dst = out ?? new Uint8Array(i420Size(width, height));
+  const uOff = width * height;
+  const vOff = uOff + cw * ch;
+  const clamp01 = (v: number) => (v > 1 ? 1 : v >= 0 ? v : 0); // NaN → 0
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const yy = KR * clamp01(rgb[i]!) + KG * clamp01(rgb[i + 1]!) + KB * clamp01(rgb[i + 2]!);
+      dst[y * width + x] = Math.round(16 + 219 * yy);
+    }
+  }
+  for (let cy = 0; cy < ch; cy++) {
+    for (let cx = 0; cx < cw; cx++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let n = 0;
+      for (let dy = 0; dy < 2; dy++) {
+        const y = 2 * cy + dy;
+        if (y >= height) continue;
+        for (let dx = 0; dx < 2; dx++) {
+          const x = 2 * cx + dx;
+          if (x >= width) continue;
+          const i = (y * width + x) * 3;
+          r += clamp01(rgb[i]!);
+          g += clamp01(rgb[i + 1]!);
+          b += clamp01(rgb[i + 2]!);
+          n += 1;
+        }
+      }
+      r /= n;
+      g /= n;
+      b /= n;
+      const yy = KR * r + KG * g + KB * b;
+      const cb = (b - yy) / (2 * (1 - KB));
+      const cr = (r - yy) / (2 * (1 - KR));
+      dst[uOff + cy * cw + cx] = Math.round(128 + 224 * cb);
+      dst[vOff + cy * cw + cx] = Math.round(128 + 224 * cr);
+    }
+  }
+  return dst;
+}
+
+/** The colour space of frames made by rgbToVideoFrame (and of typical camera / web video). */
+export const BT709_LIMITED: VideoColorSpaceInit = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
+
+/** [h, w, 3] floats → an I420 BT.709 limited-range VideoFrame; `timestamp`/`duration` in seconds. */
+export function rgbToVideoFrame(rgb: Float32Array, width: number, height: number, timestamp: number, duration?: number): VideoFrame {
+  const init: VideoFrameBufferInit = {
+    format: 'I420',
+    codedWidth: width,
+    codedHeight: height,
+    timestamp: Math.round(timestamp * 1e6),
+    colorSpace: BT709_LIMITED,
+  };
+  if (duration !== undefined && duration > 0) init.duration = Math.round(duration * 1e6);
+  return new VideoFrame(rgbToI420(rgb, width, height), init);
 }

@@ -9,8 +9,8 @@
 // a frame longer, `frame.clone()` it and close the clone yourself.
 import { EncodedPacketSink, VideoSampleSink, type InputVideoTrack, type VideoSample } from 'mediabunny';
 import { codecName } from './codec-choice';
-import { CancelledError, NoVideoTrackError, toUserError, UnsupportedCodecError, ZeroFramesError } from './errors';
-import { fileNameOf, openInput, throwIfAborted } from './open-input';
+import { CancelledError, CorruptFileError, toUserError, UnsupportedCodecError, ZeroFramesError } from './errors';
+import { fileNameOf, missingVideoError, openInput, throwIfAborted } from './open-input';
 
 export interface DecodedFrame {
   /** The decoded picture in coded orientation (rotation is container metadata, see VideoFacts.rotation). Borrowed. */
@@ -35,19 +35,21 @@ export interface FrameSourceOptions {
 /**
  * Decoded frames of the primary video track. Throws (from the loop) the named
  * errors of errors.ts: NotAVideoError, CorruptFileError, NoVideoTrackError,
- * UnsupportedCodecError, ZeroFramesError, CancelledError.
+ * UnsupportedCodecError, ZeroFramesError, CancelledError. A file that is cut
+ * short yields the frames it has, then throws CorruptFileError at the end.
  */
 export async function* decodeFrames(file: Blob, options: FrameSourceOptions = {}): AsyncGenerator<DecodedFrame, void, undefined> {
   const { signal } = options;
   const fileName = fileNameOf(file);
-  const { input, video, audio } = await openInput(file, signal);
+  const opened = await openInput(file, signal);
+  const { input, video } = opened;
   const onAbort = () => input.dispose();
   signal?.addEventListener('abort', onAbort, { once: true });
   let current: VideoFrame | null = null;
   let iter: AsyncGenerator<VideoSample, void, unknown> | null = null;
   let name = 'this codec';
   try {
-    if (!video) throw new NoVideoTrackError(fileName, { hasAudio: audio !== null });
+    if (!video) throw await missingVideoError(opened, fileName);
     const codec = await video.getCodec();
     name = codecName(codec, codec ? null : await video.getInternalCodecId().catch(() => null));
     if (!codec || !(await video.canDecode())) throw new UnsupportedCodecError(name);
@@ -82,7 +84,15 @@ export async function* decodeFrames(file: Blob, options: FrameSourceOptions = {}
       if (index > last) break;
     }
     throwIfAborted(signal);
-    if (index === 0 && first === 0) throw new ZeroFramesError(fileName);
+    if (!window) {
+      // mediabunny ends quietly when a cut-short file's frame data runs out:
+      // compare with the index, which still lists every frame.
+      const expected = (await video.computePacketStats()).packetCount;
+      if (expected === 0) throw new ZeroFramesError(fileName);
+      if (index < expected) {
+        throw new CorruptFileError(fileName, { detail: `only ${index} of its ${expected} frames could be read` });
+      }
+    }
   } catch (e) {
     if (signal?.aborted) throw new CancelledError({ cause: signal.reason });
     throw toUserError(e, { fileName, stage: 'decode', codec: name });

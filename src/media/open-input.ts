@@ -2,7 +2,7 @@
 // mp4-writer.ts: the container is recognised or NotAVideoError, the header
 // reads or CorruptFileError. The caller disposes `input`.
 import { ALL_FORMATS, BlobSource, Input, type InputAudioTrack, type InputVideoTrack } from 'mediabunny';
-import { CancelledError, CorruptFileError, NotAVideoError, toUserError } from './errors';
+import { CancelledError, CorruptFileError, NoVideoTrackError, NotAVideoError, toUserError } from './errors';
 
 export interface OpenedInput {
   input: Input;
@@ -10,6 +10,18 @@ export interface OpenedInput {
   container: string;
   video: InputVideoTrack | null;
   audio: InputAudioTrack | null;
+}
+
+/**
+ * The error for a file without a video track: NoVideoTrackError when it has
+ * other tracks (audio only), CorruptFileError when it has none at all (a
+ * container with no tracks is a cut-short file whose index never got written,
+ * e.g. an MP4 with its moov box at the end).
+ */
+export async function missingVideoError(opened: OpenedInput, fileName: string | undefined): Promise<Error> {
+  const tracks = await opened.input.getTracks().catch(() => []);
+  if (tracks.length === 0) return new CorruptFileError(fileName, { detail: 'it has no track index' });
+  return new NoVideoTrackError(fileName, { hasAudio: opened.audio !== null });
 }
 
 export function fileNameOf(file: Blob): string | undefined {

@@ -7,13 +7,12 @@ import { codecName } from './codec-choice';
 import {
   checkResolution,
   CorruptFileError,
-  NoVideoTrackError,
   toUserError,
   UnsupportedCodecError,
   ZeroFramesError,
   type ResolutionLimit,
 } from './errors';
-import { fileNameOf, openInput, throwIfAborted } from './open-input';
+import { fileNameOf, missingVideoError, openInput, throwIfAborted } from './open-input';
 
 export interface AudioFacts {
   /** mediabunny codec id ("aac", "opus", "mp3", "vorbis", "pcm-s16", ...) or null when unknown. */
@@ -87,7 +86,7 @@ export async function probeVideo(file: Blob, options: ProbeOptions = {}): Promis
   const onAbort = () => input.dispose();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (!video) throw new NoVideoTrackError(fileName, { hasAudio: audio !== null });
+    if (!video) throw await missingVideoError(opened, fileName);
     const facts = await readVideoFacts(opened.container, video, input.getFormat(), fileName);
     facts.audio = audio ? await readAudioFacts(audio) : null;
     throwIfAborted(signal);
