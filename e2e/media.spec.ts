@@ -207,7 +207,8 @@ test('Vorbis is converted to Opus; AC-3 (undecodable here) is dropped with a rea
   const ac3 = await roundTrip('ac3.mp4');
   checkVideo(fixture('ac3.mp4'), ac3.out, ac3.rt);
   console.log(`  ac3: ${ac3.rt.audio.kind}: ${ac3.rt.audio.message}`);
-  expect(['dropped', 'reencoded', 'copied']).toContain(ac3.rt.audio.kind);
+  // AC-3 is never copied; Debian's Chromium cannot decode it (measured), so it is dropped here.
+  expect(['dropped', 'reencoded']).toContain(ac3.rt.audio.kind);
   if (ac3.rt.audio.kind === 'dropped') {
     expect(ac3.rt.audio.message).toMatch(/left out/);
     expect(ffprobe(ac3.out).streams.filter((s) => s.codec_type === 'audio')).toHaveLength(0);
