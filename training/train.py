@@ -161,10 +161,14 @@ def main(argv=None):
     if args.resume and resume_from.exists():
         ck = torch.load(resume_from, map_location=device)
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
         step = ck["step"]
-        g.set_state(ck["rng"])
-        print(f"resumed {args.name} at step {step}", flush=True)
+        if "opt" in ck:
+            opt.load_state_dict(ck["opt"])
+            g.set_state(ck["rng"])
+            print(f"resumed {args.name} at step {step}", flush=True)
+        else:  # weights only (an older light checkpoint): fresh optimiser and data order
+            g.manual_seed(args.seed + step)
+            print(f"resumed {args.name} weights at step {step} (no optimiser state)", flush=True)
     with open(run / "args.json", "w") as f:
         json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
