@@ -13,7 +13,10 @@ already in the browser's layout:
 ``load_exported`` reads it back into a PyTorch model (the round trip).
 
 With --golden it also writes src/model/fixtures/<id>/golden.json + .bin: a
-5-frame clip (48x64 by default) and the output of every stage (NHWC).
+5-frame clip (48x64 by default) and the output of every stage (NHWC); and
+clip.json + .bin: 8 frames of 36x52 from a real-video dev clip (padded to
+48x64 inside) with training.evaluate's restored frames, for the whole-clip
+parity test of the browser engine.
 """
 from __future__ import annotations
 
@@ -147,6 +150,36 @@ def golden(model: UnblurNet, frames: torch.Tensor, out_dir: Path) -> None:
                                                      "tensors": index}, indent=1))
 
 
+@torch.no_grad()
+def golden_clip(model: UnblurNet, blur: torch.Tensor, out_dir: Path) -> None:
+    """A short clip (T,3,H,W) and what training.evaluate makes of it (clips.restore_clip:
+    every frame, ends repeated, padded to 16 and cropped back, clamped), NHWC."""
+    from . import clips as clipio
+    out_dir.mkdir(parents=True, exist_ok=True)
+    restored = clipio.restore_clip(model, blur)
+    tensors = {"blur": nhwc(blur), "restored": nhwc(restored)}
+    index, blobs, off = [], [], 0
+    for name, a in tensors.items():
+        index.append({"name": name, "shape": list(a.shape), "offset": off})
+        blobs.append(a.tobytes())
+        off += a.nbytes
+    (out_dir / "clip.bin").write_bytes(b"".join(blobs))
+    (out_dir / "clip.json").write_text(json.dumps({"frames": blur.shape[0], "height": blur.shape[2],
+                                                   "width": blur.shape[3], "tensors": index}, indent=1))
+
+
+def clip_frames(t: int, h: int, w: int) -> torch.Tensor:
+    """The first t frames of a real-video dev clip, cropped to h x w (not multiples of 16)."""
+    from . import clips as clipio
+    dev = Path(__file__).resolve().parent / "data" / "dev"
+    dirs = [d for d in clipio.clip_dirs(dev) if d.name.startswith("video")] if dev.is_dir() else []
+    if dirs:
+        blur = clipio.load_clip(dirs[0], "blur")[:t]
+        return blur[..., 60:60 + h, 100:100 + w].contiguous()
+    g = torch.Generator().manual_seed(1)
+    return torch.rand(t, 3, h, w, generator=g)
+
+
 def golden_frames(h: int, w: int) -> torch.Tensor:
     """A fixed 5-frame clip from the dev set (cropped), or synthetic when absent."""
     from . import clips as clipio
@@ -175,6 +208,7 @@ def main(argv=None):
         h, w = (int(v) for v in args.golden_size.split("x"))
         reloaded = load_exported(out)
         golden(reloaded, golden_frames(h, w), FIXTURES / args.id)
+        golden_clip(reloaded, clip_frames(8, 36, 52), FIXTURES / args.id)
         print(f"wrote {FIXTURES / args.id}")
 
 

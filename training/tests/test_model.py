@@ -94,6 +94,23 @@ def test_golden_fixture_has_every_stage(tmp_path):
     assert (tmp_path / "golden.bin").stat().st_size == total
 
 
+def test_golden_clip_is_what_evaluate_restores(tmp_path):
+    from training import clips as clipio
+    m = UnblurNet(Arch(**TINY)).eval()
+    torch.nn.init.normal_(m.decoder.out.weight, std=0.1)  # not the identity
+    blur = torch.rand(4, 3, 18, 22)
+    export.golden_clip(m, blur, tmp_path)
+    idx = json.loads((tmp_path / "clip.json").read_text())
+    assert idx["frames"] == 4 and (idx["height"], idx["width"]) == (18, 22)
+    data = np.frombuffer((tmp_path / "clip.bin").read_bytes(), "<f4")
+    spec = {t["name"]: t for t in idx["tensors"]}
+    r = spec["restored"]
+    got = data[r["offset"] // 4: r["offset"] // 4 + int(np.prod(r["shape"]))].reshape(r["shape"])
+    want = clipio.restore_clip(m, blur).permute(0, 2, 3, 1).numpy()
+    assert r["shape"] == [4, 18, 22, 3] and np.array_equal(got, want)
+    assert not np.allclose(got, blur.permute(0, 2, 3, 1).numpy())
+
+
 def test_flops_count_is_plausible():
     a = Arch()
     f = count_flops(a, 720, 1280)
