@@ -1,0 +1,161 @@
+// The sliding-window engine: window indices, edge padding, whole-clip parity
+// with training.evaluate (fixture written by `training.export --golden`), and
+// flat GPU memory over a long stream.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { gpuBytes, useWebGPU } from '../gpu/kernels/test-util';
+import { disposeModel, loadModel, Network, type LoadedModel } from '../model';
+import { fileReader } from '../model/node-reader';
+import { padReplicate, SlidingWindow, windowIndices } from './sliding-window';
+
+const MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
+const FIXTURES = new URL('../model/fixtures/base/', import.meta.url);
+
+let model: LoadedModel;
+let net: Network;
+
+beforeAll(async () => {
+  await useWebGPU();
+  model = await loadModel(fileReader(MODEL_DIR));
+  net = new Network(model);
+});
+afterAll(() => disposeModel(model));
+
+describe('windowIndices', () => {
+  it('repeats the first and last frame at the clip ends', () => {
+    expect(windowIndices(0, 10)).toEqual([0, 0, 0, 1, 2]);
+    expect(windowIndices(1, 10)).toEqual([0, 0, 1, 2, 3]);
+    expect(windowIndices(5, 10)).toEqual([3, 4, 5, 6, 7]);
+    expect(windowIndices(9, 10)).toEqual([7, 8, 9, 9, 9]);
+    expect(windowIndices(0, 1)).toEqual([0, 0, 0, 0, 0]);
+    expect(windowIndices(1, 2)).toEqual([0, 0, 1, 1, 1]);
+  });
+});
+
+describe('padReplicate', () => {
+  it('repeats the last row and column up to a multiple of 16', async () => {
+    // 2×3 single-channel map: rows [1 2 3], [4 5 6] → 16×16
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]);
+    const y = padReplicate(x);
+    expect(y.shape).toEqual([1, 16, 16, 1]);
+    const v = (await y.array())[0].map((row) => row.map((c) => c[0]));
+    expect(v[0].slice(0, 5)).toEqual([1, 2, 3, 3, 3]);
+    expect(v[1].slice(0, 5)).toEqual([4, 5, 6, 6, 6]);
+    expect(v[15].slice(0, 5)).toEqual([4, 5, 6, 6, 6]);
+    expect(v[15][15]).toBe(6);
+    tf.dispose([x, y]);
+  });
+  it('copies a map that needs no padding', () => {
+    const x = tf.zeros([1, 16, 32, 3]) as tf.Tensor4D;
+    const y = padReplicate(x);
+    expect(y.shape).toEqual([1, 16, 32, 3]);
+    expect(y).not.toBe(x);
+    tf.dispose([x, y]);
+  });
+});
+
+interface ClipFixture {
+  frames: number;
+  height: number;
+  width: number;
+  blur: Float32Array;
+  restored: Float32Array;
+}
+
+function readClip(): ClipFixture {
+  const idx = JSON.parse(readFileSync(new URL('clip.json', FIXTURES), 'utf8')) as {
+    frames: number;
+    height: number;
+    width: number;
+    tensors: { name: string; shape: number[]; offset: number }[];
+  };
+  const bin = readFileSync(new URL('clip.bin', FIXTURES));
+  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  const get = (name: string) => {
+    const t = idx.tensors.find((s) => s.name === name)!;
+    return all.subarray(t.offset / 4, t.offset / 4 + t.shape.reduce((a, b) => a * b, 1));
+  };
+  return { frames: idx.frames, height: idx.height, width: idx.width, blur: get('blur'), restored: get('restored') };
+}
+
+describe('SlidingWindow', () => {
+  it('restores a whole clip as training.evaluate does (every frame within 2e-3)', async () => {
+    const clip = readClip();
+    expect(clip.height % 16).not.toBe(0); // the fixture exercises padding and cropping
+    const { frames, height: h, width: w } = clip;
+    const per = h * w * 3;
+    const eng = new SlidingWindow(net, h, w);
+    const outs: tf.Tensor3D[] = [];
+    for (let t = 0; t < frames; t++) {
+      const x = tf.tensor3d(clip.blur.subarray(t * per, (t + 1) * per), [h, w, 3]);
+      const ready = eng.push(x);
+      x.dispose();
+      // Output t appears when frame t + 2 is in.
+      expect(ready.length).toBe(t >= 2 ? 1 : 0);
+      expect(eng.cached).toBeLessThanOrEqual(5);
+      outs.push(...ready);
+    }
+    outs.push(...eng.flush());
+    expect(outs.length).toBe(frames);
+    const errs: number[] = [];
+    let moved = 0;
+    for (let t = 0; t < frames; t++) {
+      expect(outs[t].shape).toEqual([h, w, 3]);
+      const got = await outs[t].data();
+      const want = clip.restored.subarray(t * per, (t + 1) * per);
+      const inp = clip.blur.subarray(t * per, (t + 1) * per);
+      let e = 0;
+      for (let i = 0; i < per; i++) {
+        e = Math.max(e, Math.abs(got[i] - want[i]));
+        moved = Math.max(moved, Math.abs(got[i] - inp[i]));
+      }
+      errs.push(e);
+    }
+    console.log('whole-clip parity, max |diff| per frame:', errs.map((e) => e.toExponential(1)).join(' '));
+    for (const e of errs) expect(e).toBeLessThanOrEqual(2e-3);
+    expect(moved).toBeGreaterThan(1e-2); // the network did change the frames
+    tf.dispose(outs);
+    eng.dispose();
+  });
+
+  it('keeps GPU memory flat over 300 frames and frees everything on dispose', async () => {
+    const [h, w] = [16, 16];
+    const frame = tf.randomUniform([h, w, 3], 0, 1, 'float32', 7) as tf.Tensor3D;
+    // Warm-up: the first use uploads the frame and lets TF.js make its cached constants.
+    const warm = new SlidingWindow(net, h, w);
+    tf.dispose([...warm.push(frame), ...warm.flush()]);
+    warm.dispose();
+    const start = { tensors: tf.memory().numTensors, bytes: gpuBytes() };
+    const eng = new SlidingWindow(net, h, w);
+    let emitted = 0;
+    let steady: { tensors: number; bytes: number } | null = null;
+    for (let t = 0; t < 300; t++) {
+      const outs = eng.push(frame);
+      emitted += outs.length;
+      tf.dispose(outs);
+      if (t === 9) steady = { tensors: tf.memory().numTensors, bytes: gpuBytes() };
+      if (t % 50 === 49) await tf.nextFrame?.();
+    }
+    const late = { tensors: tf.memory().numTensors, bytes: gpuBytes() };
+    expect(late).toEqual(steady);
+    const rest = eng.flush();
+    emitted += rest.length;
+    tf.dispose(rest);
+    expect(emitted).toBe(300);
+    eng.dispose();
+    expect({ tensors: tf.memory().numTensors, bytes: gpuBytes() }).toEqual(start);
+    frame.dispose();
+  });
+
+  it('rejects frames of another size and use after dispose', () => {
+    const eng = new SlidingWindow(net, 16, 16);
+    const wrong = tf.zeros([16, 17, 3]) as tf.Tensor3D;
+    expect(() => eng.push(wrong)).toThrow(/16×17×3/);
+    eng.dispose();
+    const right = tf.zeros([16, 16, 3]) as tf.Tensor3D;
+    expect(() => eng.push(right)).toThrow(/disposed/);
+    tf.dispose([wrong, right]);
+  });
+});
