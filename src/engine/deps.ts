@@ -1,331 +1,161 @@
-// Wiring of the pipeline to the media layer and the engine (worker side only).
-//
-// TEMPORARY: src/media/ and src/model/ were not there yet when this glue was
-// written, so the media part below uses mediabunny directly and the restorer
-// is an identity stand-in. Both get replaced by thin adapters over the real
-// modules as soon as they land (see docs/app.md).
-import {
-  ALL_FORMATS,
-  BlobSource,
-  BufferTarget,
-  canEncodeAudio,
-  EncodedAudioPacketSource,
-  EncodedPacketSink,
-  getFirstEncodableVideoCodec,
-  Input,
-  Mp4OutputFormat,
-  Output,
-  UnsupportedInputFormatError,
-  VideoSample,
-  VideoSampleSink,
-  VideoSampleSource,
-  type InputAudioTrack,
-  type InputVideoTrack,
-  type Rotation,
-} from 'mediabunny';
-import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts, type Restorer, type SourceFrame } from './pipeline';
-import type { AudioOutcome, Size, UserError } from './protocol';
+// Wiring of the pipeline to the media layer (src/media) and the engine
+// (src/model + the sliding window), worker side only. The only file that
+// knows the concrete modules; pipeline.ts talks to the interfaces in Deps.
+import { assertCanProcess, createMp4Writer, MediaError, probeVideo, decodeFrames, CancelledError } from '../media';
+import { loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
+import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts, type SourceFrame } from './pipeline';
+import type { Size, UserError } from './protocol';
+import { SlidingWindow } from './sliding-window';
+import { startTf, tensorRestorer, type TfGpu } from './tf-restorer';
 
-// ---- media (mediabunny) ----------------------------------------------------
+// ---- media -------------------------------------------------------------------
 
-class MediaProblem extends Error {
-  readonly user: UserError;
-  constructor(user: UserError) {
-    super(user.message);
-    this.user = user;
-  }
+function describeAudio(a: NonNullable<Awaited<ReturnType<typeof probeVideo>>['audio']>): string {
+  const ch = a.channels === 1 ? 'mono' : a.channels === 2 ? 'stereo' : `${a.channels} channels`;
+  return `${a.codecName}, ${Math.round(a.sampleRate / 100) / 10} kHz, ${ch}`;
 }
 
-const CODEC_NAMES: Record<string, string> = {
-  avc: 'H.264',
-  hevc: 'HEVC (H.265)',
-  vp9: 'VP9',
-  vp8: 'VP8',
-  av1: 'AV1',
-  prores: 'ProRes',
-  aac: 'AAC',
-  opus: 'Opus',
-  mp3: 'MP3',
-  vorbis: 'Vorbis',
-  flac: 'FLAC',
-};
-
-const codecName = (c: string | null): string => (c ? (CODEC_NAMES[c] ?? c.toUpperCase()) : 'an unknown codec');
-
-interface Opened {
-  input: Input;
-  video: InputVideoTrack;
-  audio: InputAudioTrack | null;
-}
-
-async function openInput(file: File): Promise<Opened> {
-  const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
-  try {
-    try {
-      await input.getFormat();
-    } catch (e) {
-      if (e instanceof UnsupportedInputFormatError || /format|unsupported|recogni/i.test(String(e))) {
-        throw new MediaProblem({
-          code: 'not-video',
-          title: 'This is not a video Unblur can read',
-          message: `"${file.name}" is not an MP4, MOV or WebM video (or its header is damaged). Choose a video file.`,
-        });
-      }
-      throw e;
-    }
-    const video = await input.getPrimaryVideoTrack();
-    if (!video) {
-      throw new MediaProblem({
-        code: 'no-video-track',
-        title: 'This file has no video',
-        message: `"${file.name}" contains no video track (it may be audio only). Choose a file with moving pictures.`,
-      });
-    }
-    if (!(await video.canDecode())) {
-      throw new MediaProblem({
-        code: 'unsupported-codec',
-        title: 'This browser cannot decode this video',
-        message:
-          `The video is encoded as ${codecName(video.codec)}, which this browser cannot decode. ` +
-          'Convert it to H.264, VP9 or AV1 (for example with HandBrake or ffmpeg) and try again.',
-      });
-    }
-    const audio = await input.getPrimaryAudioTrack();
-    return { input, video, audio };
-  } catch (e) {
-    input.dispose();
-    if (e instanceof MediaProblem) throw e;
-    throw new MediaProblem(corrupt(file.name));
-  }
-}
-
-function corrupt(name: string): UserError {
+async function probe(file: File, signal: AbortSignal): Promise<ProbeFacts> {
+  const facts = await probeVideo(file, { signal, checkTruncation: true });
+  // Codec first; zero frames is the pipeline's own check (same message either way).
+  if (facts.frameCount > 0) assertCanProcess(facts, undefined, file.name);
+  else if (!facts.canDecode) assertCanProcess(facts, undefined, file.name);
   return {
-    code: 'corrupt',
-    title: 'This video is damaged',
-    message: `"${name}" could not be read to the end: the file is damaged or incomplete (was the download or copy cut short?).`,
+    width: facts.codedWidth,
+    height: facts.codedHeight,
+    rotation: facts.rotation,
+    frameCount: facts.frameCount,
+    durationSeconds: facts.durationSeconds,
+    videoCodec: facts.videoCodecName,
+    audio: facts.audio ? describeAudio(facts.audio) : null,
   };
 }
 
-async function probe(file: File): Promise<ProbeFacts> {
-  const { input, video, audio } = await openInput(file);
-  try {
-    const stats = await video.computePacketStats();
-    if (stats.packetCount > 0) {
-      // A cut-short file still has its full index; its last frames' bytes are missing.
-      const sink = new EncodedPacketSink(video);
-      const lastMeta = await sink.getPacket(Infinity, { metadataOnly: true });
-      const last = lastMeta ? await sink.getPacket(lastMeta.timestamp) : null;
-      if (!last || last.data.byteLength === 0) throw new MediaProblem(corrupt(file.name));
-    }
-    const duration = await video.computeDuration();
-    const first = await video.getFirstTimestamp();
-    return {
-      width: video.codedWidth,
-      height: video.codedHeight,
-      rotation: video.rotation,
-      frameCount: stats.packetCount,
-      durationSeconds: Math.max(0, duration - first),
-      videoCodec: codecName(video.codec),
-      audio: audio ? `${codecName(audio.codec)}, ${Math.round(audio.sampleRate / 100) / 10} kHz, ${audio.numberOfChannels === 1 ? 'mono' : audio.numberOfChannels === 2 ? 'stereo' : `${audio.numberOfChannels} channels`}` : null,
-    };
-  } catch (e) {
-    if (e instanceof MediaProblem) throw e;
-    throw new MediaProblem(corrupt(file.name));
-  } finally {
-    input.dispose();
-  }
-}
-
 async function* frames(file: File, signal: AbortSignal, range?: { first: number; last: number }): AsyncGenerator<SourceFrame> {
-  const { input, video } = await openInput(file);
-  const first = await video.getFirstTimestamp();
-  let index = 0;
-  let yielded = 0;
-  try {
-    const sink = new VideoSampleSink(video);
-    let iter: AsyncGenerator<VideoSample, void, unknown>;
-    try {
-      iter = sink.samples();
-    } catch {
-      throw new MediaProblem(corrupt(file.name));
-    }
-    for (;;) {
-      if (signal.aborted) break;
-      let r: IteratorResult<VideoSample, void>;
-      try {
-        r = await iter.next();
-      } catch {
-        throw new MediaProblem(corrupt(file.name));
-      }
-      if (r.done) break;
-      const sample = r.value;
-      const i = index++;
-      if (range && i < range.first) {
-        sample.close();
-        continue;
-      }
-      if (range && i > range.last) {
-        sample.close();
-        break;
-      }
-      const frame = sample.toVideoFrame();
-      const ts = sample.timestamp - first;
-      const dur = sample.duration;
-      sample.close();
-      yielded += 1;
-      yield { frame, timestamp: ts, duration: dur };
-    }
-    await iter.return?.();
-  } finally {
-    input.dispose();
+  for await (const f of decodeFrames(file, { signal, first: range?.first, last: range?.last })) {
+    yield { frame: f.frame, timestamp: f.timestamp, duration: f.duration };
   }
-  void yielded;
 }
 
-async function createWriter(
-  file: File,
-  o: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal },
-): Promise<FrameWriter> {
-  const codec = await getFirstEncodableVideoCodec(['avc', 'vp9', 'av1'], { width: o.width, height: o.height });
-  if (!codec) {
-    throw new MediaProblem({
-      code: 'encode',
-      title: 'This browser cannot write video',
-      message: 'None of H.264, VP9 or AV1 can be encoded by this browser, so no MP4 can be written.',
-    });
-  }
-  const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target: new BufferTarget() });
-  // Restored frames are full of fine detail: spend bits (≈ 0.25 bit per pixel, at least 1 Mbit/s).
-  const bitrate = Math.max(1_000_000, Math.round(o.width * o.height * Math.max(1, o.fps) * 0.25));
-  const source = new VideoSampleSource({ codec, bitrate, keyFrameInterval: 2 });
-  output.addVideoTrack(source, { rotation: ((((o.rotation % 360) + 360) % 360) as Rotation), frameRate: o.fps });
+/** Restored frames are full of fine detail: ≈ 0.25 bit per pixel, at least 1 Mbit/s. */
+export function outputBitrate(width: number, height: number, fps: number): number {
+  return Math.max(1_000_000, Math.round(width * height * Math.max(1, fps) * 0.25));
+}
 
-  // Audio: copy AAC/Opus/MP3 packets as they are; otherwise leave it out and say why.
-  let audio: AudioOutcome = { kind: 'none', message: 'The video had no audio.' };
-  let copyAudio: (() => Promise<void>) | null = null;
-  const opened = await openInput(file);
-  const at = opened.audio;
-  if (at) {
-    const ac = at.codec;
-    if (ac === 'aac' || ac === 'opus' || ac === 'mp3') {
-      const asrc = new EncodedAudioPacketSource(ac);
-      output.addAudioTrack(asrc);
-      audio = { kind: 'copied', message: `${codecName(ac)} audio copied unchanged.` };
-      copyAudio = async () => {
-        const sink = new EncodedPacketSink(at);
-        const config = await at.getDecoderConfig();
-        let firstPacket = true;
-        for await (const packet of sink.packets()) {
-          await asrc.add(packet, firstPacket && config ? { decoderConfig: config } : undefined);
-          firstPacket = false;
-        }
-        asrc.close();
-      };
-    } else {
-      const opus = await canEncodeAudio('opus').catch(() => false);
-      audio = {
-        kind: 'dropped',
-        message: `The ${codecName(ac)} audio was left out: MP4 keeps AAC, Opus or MP3${opus ? '' : ', and this browser cannot convert it'}.`,
-      };
-    }
-  }
-  await output.start();
-  const audioDone = copyAudio ? copyAudio() : Promise.resolve();
-  audioDone.catch(() => undefined);
-
+async function createWriter(file: File, o: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal }): Promise<FrameWriter> {
+  const writer = await createMp4Writer({
+    width: o.width,
+    height: o.height,
+    frameRate: o.fps,
+    rotation: o.rotation,
+    audioSource: file,
+    bitrate: outputBitrate(o.width, o.height, o.fps),
+    signal: o.signal,
+  });
   return {
-    async add(frame) {
-      const sample = new VideoSample(frame);
-      try {
-        await source.add(sample);
-      } finally {
-        sample.close();
-      }
-    },
+    add: (frame, timestamp, duration) => writer.addFrame(frame, timestamp, duration),
     async finish() {
-      source.close();
-      await audioDone;
-      await output.finalize();
-      opened.input.dispose();
-      const buf = (output.target as BufferTarget).buffer;
-      if (!buf) throw new Error('no output');
-      return { blob: new Blob([buf], { type: 'video/mp4' }), videoCodec: codecName(codec), audio };
+      const r = await writer.finish();
+      if (!r.blob) throw new Error('the MP4 writer returned no file');
+      return { blob: r.blob, videoCodec: r.videoCodecName, audio: r.audio };
     },
-    async cancel() {
-      await output.cancel().catch(() => undefined);
-      opened.input.dispose();
-    },
+    cancel: () => writer.cancel(),
   };
 }
 
 function mediaDeps(): MediaDeps {
   return {
-    probe: (file) => probe(file),
+    probe,
     frames,
     createWriter,
-    toUserError: (e) => (e instanceof MediaProblem ? e.user : null),
+    toUserError(e) {
+      if (e instanceof MediaError) {
+        // The pipeline reports cancellation itself; a CancelledError is not a user-facing error.
+        if (e instanceof CancelledError) return null;
+        return e.toUser() as UserError;
+      }
+      return null;
+    },
   };
 }
 
 // ---- engine ------------------------------------------------------------------
 
-async function engineDeps(): Promise<EngineDeps> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  let device: GPUDevice | null = null;
-  let lost = false;
-  let maxPixels: number | null = null;
-  if (gpu) {
-    const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) ?? (await gpu.requestAdapter({ forceFallbackAdapter: true }));
-    if (adapter) {
-      maxPixels = maxPixelsFromLimit(Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize));
-      device = await adapter.requestDevice();
-      void device.lost.then(() => {
-        lost = true;
-      });
-    }
+/** Fails engine set-up with a message the page shows as is. */
+export class EngineProblem extends Error {
+  readonly user: UserError;
+  constructor(user: UserError, options?: { cause?: unknown }) {
+    super(user.message, options);
+    this.name = 'EngineProblem';
+    this.user = user;
   }
-  return {
-    maxPixels: async () => maxPixels,
-    async createRestorer(_modelId: string, _size: Size): Promise<Restorer> {
-      if (!device) {
-        throw new MediaProblem({
-          code: 'no-webgpu',
-          title: 'This browser gives Unblur no GPU',
-          message: 'Restoring frames needs WebGPU, which this browser does not offer right now.',
-        });
-      }
-      return identityRestorer();
-    },
-    deviceLost: () => lost,
-    note: () =>
-      'The deblurring model is not wired into this build yet: frames pass through the pipeline unchanged ' +
-      '(a stand-in with the engine\'s 2-frame delay keeps decode, encode and the page testable).',
-    loseDevice: () => {
-      // destroy() resolves device.lost a little later; the pipeline should stop at once.
-      lost = true;
-      device?.destroy();
-    },
-  };
 }
 
-/** Stand-in with the engine's contract: 2-frame delay, flush at the end. */
-function identityRestorer(): Restorer {
-  const q: Float32Array[] = [];
+function modelProblem(id: string, e: unknown): EngineProblem {
+  const detail = e instanceof ModelLoadError ? ` (${e.message})` : '';
+  return new EngineProblem(
+    {
+      code: 'model',
+      title: 'The deblurring model could not be loaded',
+      message: `Unblur could not load its "${id}" model${detail}. Check the connection and reload the page; if it keeps happening, the app's files are incomplete.`,
+    },
+    { cause: e },
+  );
+}
+
+const NO_WEBGPU: UserError = {
+  code: 'no-webgpu',
+  title: 'This browser gives Unblur no GPU',
+  message: 'Restoring frames needs WebGPU, which this browser does not offer right now.',
+};
+
+async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): UserError | null }> {
+  let gpu: TfGpu | null = null;
+  let forcedLost = false;
+  try {
+    gpu = await startTf();
+  } catch {
+    gpu = null;
+  }
+  const models = new Map<string, Promise<{ model: LoadedModel; net: Network }>>();
+  const modelFor = (id: string) => {
+    let p = models.get(id);
+    if (!p) {
+      if (!/^[a-z0-9][a-z0-9_-]*$/i.test(id)) return Promise.reject(modelProblem(id, new ModelLoadError('format', 'bad model id')));
+      p = loadModel(urlReader(new URL(`${import.meta.env.BASE_URL}models/${id}/`, self.location.href)))
+        .then((model) => ({ model, net: new Network(model) }))
+        .catch((e: unknown) => {
+          models.delete(id);
+          throw modelProblem(id, e);
+        });
+      models.set(id, p);
+    }
+    return p;
+  };
   return {
-    async push(rgb) {
-      q.push(rgb);
-      return q.length > 2 ? [q.shift()!] : [];
+    async maxPixels() {
+      if (!gpu) return null;
+      const l = gpu.device.limits;
+      return maxPixelsFromLimit(Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize));
     },
-    async flush() {
-      return q.splice(0);
+    async createRestorer(modelId: string, size: Size, signal: AbortSignal) {
+      if (!gpu || gpu.isLost()) throw new EngineProblem(NO_WEBGPU);
+      const { net } = await modelFor(modelId);
+      if (signal.aborted) throw new CancelledError();
+      return tensorRestorer(new SlidingWindow(net, size.height, size.width), size, true);
     },
-    dispose() {
-      q.length = 0;
+    deviceLost: () => forcedLost || (gpu?.isLost() ?? false),
+    loseDevice() {
+      // destroy() resolves device.lost a little later; the pipeline should stop at once.
+      forcedLost = true;
+      gpu?.device.destroy();
     },
+    note: () => null,
+    toUserError: (e) => (e instanceof EngineProblem ? e.user : null),
   };
 }
 
 export async function createDeps(): Promise<Deps> {
   return { media: mediaDeps(), engine: await engineDeps() };
 }
+
