@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // package (Dawn) on SwiftShader; see src/gpu/node-webgpu.ts.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'bench/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'bench/**/*.test.ts', 'cli/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['src/gpu/node-webgpu-setup.ts'],
     testTimeout: 120_000,
