@@ -138,6 +138,7 @@ def main(argv=None):
     ap.add_argument("--dev-every", type=int, default=1000)
     ap.add_argument("--ckpt-every", type=int, default=250)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--no-ship", action="store_true", help="keep the state in runs/<name> only (no committed copy)")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -183,7 +184,7 @@ def main(argv=None):
         """Full state (model, optimiser, step, RNG) to the run folder and to the committed copy."""
         state = {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "opt": opt.state_dict(),
                  "step": step, "rng": g.get_state(), "arch": model.arch.to_dict(), "name": args.name}
-        for path in (ckpt_path, shipped):
+        for path in (ckpt_path,) if args.no_ship else (ckpt_path, shipped):
             torch.save(state, str(path) + ".tmp")
             os.replace(str(path) + ".tmp", path)
 
