@@ -27,7 +27,7 @@ async function thenAGoodFileWorks(page: Page): Promise<void> {
 }
 
 const cases: { name: string; file: string; as: string; code: string; message: RegExp }[] = [
-  { name: 'not a video', file: FIXTURES.notVideo, as: 'holiday.mp4', code: 'not-video', message: /not an MP4, MOV or WebM video/ },
+  { name: 'not a video', file: FIXTURES.notVideo, as: 'holiday.mp4', code: 'not-video', message: /not a video file Unblur recognises/ },
   { name: 'a truncated file', file: FIXTURES.truncated, as: 'truncated.mp4', code: 'corrupt', message: /damaged or incomplete/ },
   { name: 'a codec this browser cannot decode (HEVC)', file: FIXTURES.hevc, as: 'phone.mp4', code: 'unsupported-codec', message: /HEVC.*cannot decode/ },
   { name: 'no video track (audio only)', file: FIXTURES.audioOnly, as: 'song.mp4', code: 'no-video-track', message: /no video track/ },
