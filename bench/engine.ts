@@ -25,7 +25,7 @@ const height = num('height', 48);
 const frames = Math.max(3, num('frames', 8));
 const json = args.json === 'true';
 
-const device = await setupBench();
+await setupBench();
 const ident = await adapterName();
 const dir = fileURLToPath(new URL(`../public/models/${modelId}`, import.meta.url));
 const model = await loadModel(fileReader(dir));
