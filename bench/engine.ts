@@ -40,8 +40,8 @@ const sample = () => {
   peakLive = Math.max(peakLive, m.numBytesInGPU);
   peakPool = Math.max(peakPool, m.numBytesAllocatedInGPU ?? 0);
 };
-// Waits for all GPU work submitted so far: a tiny read-back is queued after it
-// (Dawn in Node does not always resolve queue.onSubmittedWorkDone on its own).
+// Waits for all GPU work submitted so far: a tiny read-back queued behind it
+// completes only after it (the same sync the app pays for each frame).
 const drain = async () => {
   flushTF();
   const probe = tf.tidy(() => tf.add(tf.zeros([1]), 1));
