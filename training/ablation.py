@@ -5,9 +5,9 @@ evaluated on the whole dev set.
 
     /usr/bin/python3 -m training.ablation --steps 1500 --preset small --crop 96
 
-Trains into training/runs/abl_<variant>/ (resumable: a finished run is not
-trained again), exports each to training/runs/abl_<variant>/export, evaluates
-it (runs/abl_<variant>/result.json), and writes training/results/ablation.json
+Trains into training/runs/abl_<preset><crop>_<variant>/ (resumable: a
+finished run is not trained again), exports each to <run>/export, evaluates
+it (<run>/result.json), and writes training/results/ablation.json
 plus a markdown table on stdout. On a small machine, two processes with
 --threads 1 and half the variants each use the cores better; then
 `--report` gathers the results.
@@ -29,8 +29,13 @@ RESULTS = HERE / "results"
 ALL = ("full", "no_align", "no_flow", "no_residual")
 
 
+def run_name(variant: str, args) -> str:
+    """One folder per (preset, crop, variant): runs at another budget never resume these."""
+    return f"abl_{args.preset}{args.crop}_{variant}"
+
+
 def run(variant: str, args) -> dict:
-    name = f"abl_{variant}"
+    name = run_name(variant, args)
     run_dir = train.RUNS / name
     ckpt = run_dir / "ckpt.pt"
     t0 = time.time()
@@ -40,7 +45,7 @@ def run(variant: str, args) -> dict:
                     "--batch", str(args.batch), "--steps", str(args.steps), "--seed", str(args.seed),
                     "--dev-every", str(10 ** 9), "--ckpt-every", "250", "--resume", "--no-ship",
                     "--threads", str(args.threads)])
-    train_s = time.time() - t0
+    train_s = time.time() - t0  # this call's training only (0 when it was already done)
     model, ck = load_checkpoint(ckpt)
     out = run_dir / "export"
     export.export(model, name, out, {"step": ck["step"], "ablation": variant})
@@ -79,7 +84,7 @@ def main(argv=None):
         for v in variants:
             run(v, args)
     rows = [json.loads(p.read_text()) for v in ALL if v in variants
-            and (p := train.RUNS / f"abl_{v}" / "result.json").exists()]
+            and (p := train.RUNS / run_name(v, args) / "result.json").exists()]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "ablation.json").write_text(json.dumps({"rows": rows}, indent=1))
     print(table(rows))
