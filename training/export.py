@@ -140,14 +140,18 @@ def golden(model: UnblurNet, frames: torch.Tensor, out_dir: Path) -> None:
     tensors["fused"] = nhwc(st["fused"])
     tensors["restored"] = nhwc(out[..., :h, :w])
     tensors["restoredClamped"] = nhwc(out[..., :h, :w].clamp(0, 1))
+    write_tensors(out_dir, "golden", tensors, {"height": h, "width": w, "centre": CENTRE})
+
+
+def write_tensors(out_dir: Path, stem: str, tensors: dict[str, np.ndarray], header: dict) -> None:
+    """<stem>.bin (the arrays back to back, float32) + <stem>.json (header + name/shape/byte offset of each)."""
     index, blobs, off = [], [], 0
     for name, a in tensors.items():
         index.append({"name": name, "shape": list(a.shape), "offset": off})
         blobs.append(a.tobytes())
         off += a.nbytes
-    (out_dir / "golden.bin").write_bytes(b"".join(blobs))
-    (out_dir / "golden.json").write_text(json.dumps({"height": h, "width": w, "centre": CENTRE,
-                                                     "tensors": index}, indent=1))
+    (out_dir / f"{stem}.bin").write_bytes(b"".join(blobs))
+    (out_dir / f"{stem}.json").write_text(json.dumps({**header, "tensors": index}, indent=1))
 
 
 @torch.no_grad()
@@ -157,15 +161,8 @@ def golden_clip(model: UnblurNet, blur: torch.Tensor, out_dir: Path) -> None:
     from . import clips as clipio
     out_dir.mkdir(parents=True, exist_ok=True)
     restored = clipio.restore_clip(model, blur)
-    tensors = {"blur": nhwc(blur), "restored": nhwc(restored)}
-    index, blobs, off = [], [], 0
-    for name, a in tensors.items():
-        index.append({"name": name, "shape": list(a.shape), "offset": off})
-        blobs.append(a.tobytes())
-        off += a.nbytes
-    (out_dir / "clip.bin").write_bytes(b"".join(blobs))
-    (out_dir / "clip.json").write_text(json.dumps({"frames": blur.shape[0], "height": blur.shape[2],
-                                                   "width": blur.shape[3], "tensors": index}, indent=1))
+    write_tensors(out_dir, "clip", {"blur": nhwc(blur), "restored": nhwc(restored)},
+                  {"frames": blur.shape[0], "height": blur.shape[2], "width": blur.shape[3]})
 
 
 def clip_frames(t: int, h: int, w: int) -> torch.Tensor:
