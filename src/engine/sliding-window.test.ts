@@ -1,25 +1,19 @@
 // The sliding-window engine: window indices, edge padding, whole-clip parity
 // with training.evaluate (fixture written by `training.export --golden`), and
 // flat GPU memory over a long stream.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { gpuBytes, useWebGPU } from '../gpu/kernels/test-util';
-import { disposeModel, loadModel, Network, type LoadedModel } from '../model';
-import { fileReader } from '../model/node-reader';
+import { disposeModel, type LoadedModel, type Network } from '../model';
+import { loadShippedModel, readTensorFile } from '../model/test-fixtures';
 import { padReplicate, SlidingWindow, windowIndices } from './sliding-window';
-
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
-const FIXTURES = new URL('../model/fixtures/base/', import.meta.url);
 
 let model: LoadedModel;
 let net: Network;
 
 beforeAll(async () => {
   await useWebGPU();
-  model = await loadModel(fileReader(MODEL_DIR));
-  net = new Network(model);
+  ({ model, net } = await loadShippedModel());
 });
 afterAll(() => disposeModel(model));
 
@@ -56,28 +50,9 @@ describe('padReplicate', () => {
   });
 });
 
-interface ClipFixture {
-  frames: number;
-  height: number;
-  width: number;
-  blur: Float32Array;
-  restored: Float32Array;
-}
-
-function readClip(): ClipFixture {
-  const idx = JSON.parse(readFileSync(new URL('clip.json', FIXTURES), 'utf8')) as {
-    frames: number;
-    height: number;
-    width: number;
-    tensors: { name: string; shape: number[]; offset: number }[];
-  };
-  const bin = readFileSync(new URL('clip.bin', FIXTURES));
-  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-  const get = (name: string) => {
-    const t = idx.tensors.find((s) => s.name === name)!;
-    return all.subarray(t.offset / 4, t.offset / 4 + t.shape.reduce((a, b) => a * b, 1));
-  };
-  return { frames: idx.frames, height: idx.height, width: idx.width, blur: get('blur'), restored: get('restored') };
+function readClip() {
+  const { header, tensors } = readTensorFile<{ frames: number; height: number; width: number }>('clip');
+  return { ...header, blur: tensors.get('blur')!.data, restored: tensors.get('restored')!.data };
 }
 
 describe('SlidingWindow', () => {

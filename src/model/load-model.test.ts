@@ -2,14 +2,13 @@
 // needs; a missing, foreign, mismatched or truncated one is refused with a
 // ModelLoadError that says what is wrong, and nothing stays on the GPU.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWebGPU } from '../gpu/kernels/test-util';
 import { countFlops, disposeModel, expectedWeights, loadModel, ModelLoadError, type ModelFileReader } from './index';
 import { fileReader } from './node-reader';
+import { SHIPPED_MODEL_DIR as MODEL_DIR } from './test-fixtures';
 
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
 const manifestText = readFileSync(`${MODEL_DIR}/model.json`, 'utf8');
 const weightsBin = readFileSync(`${MODEL_DIR}/weights.bin`);
 

@@ -3,38 +3,13 @@
 // shipped weights (public/models/base). The browser graph must reproduce each
 // stage within 1e-3 (relative to the stage's largest value) and the restored
 // frame within 2e-3 absolute.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWebGPU } from '../gpu/kernels/test-util';
-import { CENTRE, disposeModel, loadModel, Network, type Encoded, type LoadedModel, type RestoreStages } from './index';
-import { fileReader } from './node-reader';
+import { CENTRE, disposeModel, Network, type Encoded, type LoadedModel, type RestoreStages } from './index';
+import { loadShippedModel, readTensorFile, type TensorFile } from './test-fixtures';
 
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
-const GOLDEN = new URL('./fixtures/base/', import.meta.url);
-
-interface Golden {
-  height: number;
-  width: number;
-  tensors: Map<string, { shape: number[]; data: Float32Array }>;
-}
-
-function readGolden(): Golden {
-  const index = JSON.parse(readFileSync(new URL('golden.json', GOLDEN), 'utf8')) as {
-    height: number;
-    width: number;
-    tensors: { name: string; shape: number[]; offset: number }[];
-  };
-  const bin = readFileSync(new URL('golden.bin', GOLDEN));
-  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const t of index.tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    tensors.set(t.name, { shape: t.shape, data: all.subarray(t.offset / 4, t.offset / 4 + n) });
-  }
-  return { height: index.height, width: index.width, tensors };
-}
+type Golden = TensorFile<{ height: number; width: number; centre: number }>;
 
 /** max|got − want| and max|want|. */
 function diff(got: ArrayLike<number>, want: Float32Array): { maxDiff: number; scale: number } {
@@ -55,9 +30,8 @@ let golden: Golden;
 
 beforeAll(async () => {
   await useWebGPU();
-  model = await loadModel(fileReader(MODEL_DIR));
-  net = new Network(model);
-  golden = readGolden();
+  ({ model, net } = await loadShippedModel());
+  golden = readTensorFile('golden');
 });
 afterAll(() => disposeModel(model));
 
@@ -66,7 +40,7 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
     const g = golden.tensors;
     const before = tf.memory().numTensors;
     const input = g.get('input')!;
-    expect(golden.height % 16).toBe(0); // the fixture needs no padding: stages compare 1:1
+    expect(golden.header.height % 16).toBe(0); // the fixture needs no padding: stages compare 1:1
     const x = tf.tensor4d(input.data, input.shape as [number, number, number, number]);
     const enc = net.encode(x);
     const feats: Encoded[] = [0, 1, 2, 3, 4].map((i) =>
