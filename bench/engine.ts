@@ -10,11 +10,10 @@
 // machine, point VK_ICD_FILENAMES at its Vulkan driver (PLATFORM.md).
 import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
-import { SlidingWindow } from '../src/engine/sliding-window';
+import { padReplicate, SlidingWindow } from '../src/engine/sliding-window';
 import { flushTF } from '../src/gpu/tf-interop';
 import { countFlops, loadModel, Network, WINDOW, type Encoded } from '../src/model';
 import { fileReader } from '../src/model/node-reader';
-import { padReplicate } from '../src/engine/sliding-window';
 import { adapterName, median, parseArgs, setupBench } from './setup';
 
 const args = parseArgs(process.argv.slice(2));

@@ -1,9 +1,9 @@
 // Wiring of the pipeline to the media layer (src/media) and the engine
 // (src/model + the sliding window), worker side only. The only file that
 // knows the concrete modules; pipeline.ts talks to the interfaces in Deps.
-import { assertCanProcess, createMp4Writer, MediaError, probeVideo, decodeFrames, CancelledError } from '../media';
+import { CancelledError, createMp4Writer, decodeFrames, MediaError, probeVideo, UnsupportedCodecError } from '../media';
 import { loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
-import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts, type SourceFrame } from './pipeline';
+import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
 import type { Size, UserError } from './protocol';
 import { SlidingWindow } from './sliding-window';
 import { startTf, tensorRestorer, type TfGpu } from './tf-restorer';
@@ -17,9 +17,8 @@ function describeAudio(a: NonNullable<Awaited<ReturnType<typeof probeVideo>>['au
 
 async function probe(file: File, signal: AbortSignal): Promise<ProbeFacts> {
   const facts = await probeVideo(file, { signal, checkTruncation: true });
-  // Codec first; zero frames is the pipeline's own check (same message either way).
-  if (facts.frameCount > 0) assertCanProcess(facts, undefined, file.name);
-  else if (!facts.canDecode) assertCanProcess(facts, undefined, file.name);
+  // Zero frames and the resolution limit are the pipeline's own checks.
+  if (!facts.canDecode) throw new UnsupportedCodecError(facts.videoCodecName);
   return {
     width: facts.codedWidth,
     height: facts.codedHeight,
@@ -31,11 +30,7 @@ async function probe(file: File, signal: AbortSignal): Promise<ProbeFacts> {
   };
 }
 
-async function* frames(file: File, signal: AbortSignal, range?: { first: number; last: number }): AsyncGenerator<SourceFrame> {
-  for await (const f of decodeFrames(file, { signal, first: range?.first, last: range?.last })) {
-    yield { frame: f.frame, timestamp: f.timestamp, duration: f.duration };
-  }
-}
+const frames: MediaDeps['frames'] = (file, signal, range) => decodeFrames(file, { signal, first: range?.first, last: range?.last });
 
 /** Restored frames are full of fine detail: ≈ 0.25 bit per pixel, at least 1 Mbit/s. */
 export function outputBitrate(width: number, height: number, fps: number): number {

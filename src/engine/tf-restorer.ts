@@ -6,7 +6,8 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { Restorer } from './pipeline';
 import type { Size } from './protocol';
 
-/** The engine's shape as the pipeline uses it. */
+/** The engine's shape as the pipeline uses it (SlidingWindow): outputs are
+ * [H, W, 3], already clamped to [0, 1], owned by the caller. */
 export interface TensorEngine {
   push(frame: tf.Tensor3D): Promise<tf.Tensor3D[]> | tf.Tensor3D[];
   flush(): Promise<tf.Tensor3D[]> | tf.Tensor3D[];
@@ -41,12 +42,7 @@ export function startTf(): Promise<TfGpu> {
 
 async function readBack(t: tf.Tensor3D): Promise<Float32Array> {
   try {
-    const clipped = tf.tidy(() => tf.clipByValue(t, 0, 1));
-    try {
-      return (await clipped.data()) as Float32Array;
-    } finally {
-      clipped.dispose();
-    }
+    return (await t.data()) as Float32Array;
   } finally {
     t.dispose();
   }
