@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { launchOptions, NO_WEBGPU_ARGS } from './chromium';
-import { chooseFile, CLIP, dropFile, ensureFixtures, expectClipOpened, ffprobe, FIXTURE_DIR, FIXTURES } from './app-fixtures';
+import { chooseFile, CLIP, decodeRgb, dropFile, ensureFixtures, expectClipOpened, ffprobe, FIXTURE_DIR, FIXTURES, meanPsnr, SHARP_INPUT } from './app-fixtures';
 
 test.beforeAll(() => {
   ensureFixtures();
@@ -74,14 +74,52 @@ test('a resolution above the GPU limit: offer to scale down; the output is the s
   expect(p.rotation).not.toBe(0);
 });
 
-test('the GPU lost mid-run: say so, and Start again finishes the video', async ({ page }) => {
+test('the GPU lost mid-run: say so, keep the frames done, and Resume finishes the same video', async ({ page }) => {
   test.setTimeout(400_000);
   await page.goto('/?loseDeviceAfter=2');
   await dropFile(page, FIXTURES.clip, 'lost.mp4');
   await expectClipOpened(page);
   await page.getByTestId('start-button').click();
-  await expectError(page, 'device-lost', /graphics card was reset.*after 2 frames/);
+  await expectError(page, 'device-lost', /graphics card was reset.*after 2 frames.*The 2 frames already restored are kept.*frame 3/);
   await expect(page.getByTestId('result')).toHaveCount(0);
+  await expect(page.getByTestId('restart-button')).toBeVisible();
+  await expect(page.getByTestId('resume-button')).toHaveText('Resume from frame 3');
+  await page.getByTestId('resume-button').click();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
+
+  // The MP4 holds every frame: the two from before the loss and the rest from the new GPU device.
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('download').click();
+  const out = join(FIXTURE_DIR, 'resumed.mp4');
+  await (await downloadPromise).saveAs(out);
+  const p = ffprobe(out);
+  expect([p.width, p.height, p.frames]).toEqual([CLIP.width, CLIP.height, CLIP.frames]);
+  expect(Math.abs(p.duration - ffprobe(FIXTURES.clip).duration)).toBeLessThanOrEqual(1 / CLIP.fps + 1e-3);
+  expect(p.audioCodec).not.toBeNull();
+  const sharp = decodeRgb(SHARP_INPUT, CLIP.width, CLIP.height);
+  const input = decodeRgb(['-i', FIXTURES.clip], CLIP.width, CLIP.height);
+  const output = decodeRgb(['-i', out], CLIP.width, CLIP.height);
+  const all = { in: meanPsnr(input, sharp), out: meanPsnr(output, sharp) };
+  const after = { in: meanPsnr(input.slice(2), sharp.slice(2)), out: meanPsnr(output.slice(2), sharp.slice(2)) };
+  console.log(`resumed run, PSNR vs sharp: all ${all.in.toFixed(2)} → ${all.out.toFixed(2)} dB, frames 3-${CLIP.frames} ${after.in.toFixed(2)} → ${after.out.toFixed(2)} dB`);
+  expect(all.out).toBeGreaterThan(all.in);
+  // The frames restored on the new device are restored, not copied or blank.
+  expect(after.out).toBeGreaterThan(after.in);
+});
+
+test('the GPU lost mid-run: a preview reconnects, then Start again restores the whole video', async ({ page }) => {
+  test.setTimeout(400_000);
+  await page.goto('/?loseDeviceAfter=2');
+  await dropFile(page, FIXTURES.clip, 'lost.mp4');
+  await expectClipOpened(page);
+  await page.getByTestId('start-button').click();
+  await expectError(page, 'device-lost', /after 2 frames/);
+  // The page keeps working on a new GPU device: a preview first…
+  await page.getByTestId('preview-scrub').fill('3');
+  await page.getByTestId('preview-button').click();
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-source', 'preview', { timeout: 180_000 });
+  // …then the whole video again from frame 1.
   await page.getByTestId('restart-button').click();
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
   await expect(page.getByTestId('download')).toBeVisible();

@@ -87,6 +87,18 @@ export class EngineClient {
     return reply.result;
   }
 
+  /** Carries on the run a lost GPU interrupted (the worker kept its partial output); resolves with the MP4. */
+  async resume(callbacks: RunCallbacks, signal?: AbortSignal): Promise<RunResult> {
+    const reply = await this.call((id) => ({ type: 'resume', id }), callbacks, signal);
+    if (reply.type !== 'done') throw unexpected(reply);
+    return reply.result;
+  }
+
+  /** Lets the worker drop an interrupted run's partial output. */
+  discard(): void {
+    this.worker?.postMessage({ type: 'discard' } satisfies WorkerRequest);
+  }
+
   /** Terminates the worker; pending calls fail. */
   dispose(): void {
     this.replaceWorker({ code: 'internal', title: 'Stopped', message: 'The engine was stopped.' });
@@ -142,8 +154,9 @@ export class EngineClient {
         return;
       case 'error':
         this.pending.delete(reply.id);
-        if (reply.error.code === 'device-lost') {
-          // A lost device leaves TF.js unusable in that worker: start clean next time.
+        if (reply.error.code === 'device-lost' && reply.error.resumeFrom === undefined) {
+          // The worker could not reconnect to the GPU (or nothing is left to
+          // resume): start clean next time. A resumable run stays in its worker.
           this.replaceWorker(reply.error);
         }
         p.reject(new EngineCallError(reply.error));

@@ -2,11 +2,11 @@
 // (src/model + the sliding window), worker side only. The only file that
 // knows the concrete modules; pipeline.ts talks to the interfaces in Deps.
 import { CancelledError, createMp4Writer, decodeFrames, MediaError, probeVideo, UnsupportedCodecError } from '../media';
-import { loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
+import { disposeModel, loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
 import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
 import type { Size, UserError } from './protocol';
 import { SlidingWindow } from './sliding-window';
-import { startTf, tensorRestorer, type TfGpu } from './tf-restorer';
+import { restartTf, startTf, tensorRestorer, type TfGpu } from './tf-restorer';
 
 // ---- media -------------------------------------------------------------------
 
@@ -98,6 +98,15 @@ function modelProblem(id: string, e: unknown): EngineProblem {
   );
 }
 
+const GPU_GONE: UserError = {
+  code: 'device-lost',
+  title: 'The GPU stopped responding',
+  message:
+    'The graphics card was reset or taken away from the browser, and Unblur could not reconnect to it. ' +
+    'Start again in a moment; if it keeps happening, reload the page.',
+  canRestart: true,
+};
+
 const NO_WEBGPU: UserError = {
   code: 'no-webgpu',
   title: 'This browser gives Unblur no GPU',
@@ -113,6 +122,15 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
     gpu = null;
   }
   const models = new Map<string, Promise<{ model: LoadedModel; net: Network }>>();
+  /** A new device after a loss. The weights lived on the old device: drop them
+   * (bookkeeping only, the buffers went with the device); they load again on demand. */
+  const recover = async () => {
+    const old = [...models.values()];
+    models.clear();
+    for (const p of old) await p.then(({ model }) => disposeModel(model)).catch(() => undefined);
+    gpu = await restartTf();
+    forcedLost = false;
+  };
   const modelFor = (id: string) => {
     let p = models.get(id);
     if (!p) {
@@ -133,13 +151,21 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       const l = gpu.device.limits;
       return maxPixelsFromLimit(Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize));
     },
-    async createRestorer(modelId: string, size: Size, signal: AbortSignal) {
-      if (!gpu || gpu.isLost()) throw new EngineProblem(NO_WEBGPU);
+    async createRestorer(modelId: string, size: Size, signal: AbortSignal, contextFrames = 0) {
+      if (gpu && (forcedLost || gpu.isLost())) {
+        try {
+          await recover();
+        } catch (e) {
+          throw new EngineProblem(GPU_GONE, { cause: e });
+        }
+      }
+      if (!gpu) throw new EngineProblem(NO_WEBGPU);
       const { net } = await modelFor(modelId);
       if (signal.aborted) throw new CancelledError();
-      return tensorRestorer(new SlidingWindow(net, size.height, size.width), size, true);
+      return tensorRestorer(new SlidingWindow(net, size.height, size.width, contextFrames), size, true);
     },
     deviceLost: () => forcedLost || (gpu?.isLost() ?? false),
+    recover,
     loseDevice() {
       // destroy() resolves device.lost a little later; the pipeline should stop at once.
       forcedLost = true;

@@ -40,8 +40,8 @@ export interface FrameWriter {
 
 export interface MediaDeps {
   probe(file: File, signal: AbortSignal): Promise<ProbeFacts>;
-  /** Decoded frames `first..last` (inclusive, indices in decode/presentation order), or all. */
-  frames(file: File, signal: AbortSignal, range?: { first: number; last: number }): AsyncIterable<SourceFrame>;
+  /** Decoded frames `first..last` (inclusive, indices in presentation order; `last` omitted: to the end), or all. */
+  frames(file: File, signal: AbortSignal, range?: { first: number; last?: number }): AsyncIterable<SourceFrame>;
   createWriter(file: File, options: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal }): Promise<FrameWriter>;
   /** Plain-words error for a media failure, or null if `e` is not one the media layer knows. */
   toUserError(e: unknown): UserError | null;
@@ -59,9 +59,15 @@ export interface Restorer {
 export interface EngineDeps {
   /** Largest width × height the GPU can restore (null when there is no WebGPU). */
   maxPixels(): Promise<number | null>;
-  createRestorer(modelId: string, size: Size, signal: AbortSignal): Promise<Restorer>;
+  /**
+   * A restorer for frames of `size`; the first `contextFrames` (0..2) frames
+   * pushed only fill the window (a resume re-primes it with them).
+   */
+  createRestorer(modelId: string, size: Size, signal: AbortSignal, contextFrames?: number): Promise<Restorer>;
   /** Set once the GPU device is lost. */
   deviceLost(): boolean;
+  /** After a loss: a new GPU device (models are loaded again on it). Rejects when there is none. */
+  recover(): Promise<void>;
   /** Test hook: destroy the device (simulates a lost GPU). */
   loseDevice(): void;
   /** A warning the page shows next to the video facts, or null. */
@@ -113,18 +119,34 @@ function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new Cancelled();
 }
 
-export function deviceLostError(framesDone: number): UserError {
+/**
+ * The GPU device was lost. `resumable`: the frames done so far are kept and
+ * the run can go on from the next one; otherwise only a fresh start is left.
+ */
+export function deviceLostError(framesDone: number, resumable: boolean): UserError {
+  const frames = `${framesDone} frame${framesDone === 1 ? '' : 's'}`;
+  const why = '(a driver update, another program, or the computer going to sleep can do this)';
   return {
     code: 'device-lost',
     title: 'The GPU stopped responding',
-    message:
-      `The graphics card was reset or taken away from the browser after ${framesDone} frame${framesDone === 1 ? '' : 's'} ` +
-      '(a driver update, another program, or the computer going to sleep can do this). Nothing was saved. ' +
-      'Start again to restore the whole video on a fresh GPU connection.',
+    message: resumable
+      ? `The graphics card was reset or taken away from the browser after ${frames} ${why}. ` +
+        `The ${frames} already restored ${framesDone === 1 ? 'is' : 'are'} kept: Resume carries on from frame ${framesDone + 1} on a fresh GPU connection.`
+      : `The graphics card was reset or taken away from the browser after ${frames} ${why}, and Unblur could not reconnect to it. ` +
+        'Nothing was saved. Start again to restore the whole video on a fresh GPU connection.',
     canRestart: true,
+    ...(resumable ? { resumeFrom: framesDone } : {}),
     framesDone,
   };
 }
+
+const PREVIEW_DEVICE_LOST: UserError = {
+  code: 'device-lost',
+  title: 'The GPU stopped responding',
+  message:
+    'The graphics card was reset or taken away from the browser while Unblur was restoring the preview. ' +
+    'Try the preview again: Unblur connects to the GPU afresh.',
+};
 
 const ZERO_FRAMES: UserError = {
   code: 'zero-frames',
@@ -239,33 +261,81 @@ function sizeFor(facts: ProbeFacts, options: RunOptions): Size {
   return options.scaleTo ?? { width: facts.width, height: facts.height };
 }
 
-/** Restores the whole video. Throws Cancelled or PipelineError. */
+/** A run between its start and its MP4: what a resume after a lost GPU needs. */
+export interface RunState {
+  readonly file: File;
+  readonly options: RunOptions;
+  readonly facts: ProbeFacts;
+  readonly size: Size;
+  readonly writer: FrameWriter;
+  readonly started: number;
+  /** Frames restored and written so far (frames 0..done−1). */
+  done: number;
+}
+
+/** The GPU was lost mid-run; `state` (with its open writer) can be resumed with `resumeVideo`. */
+export class RunSuspended extends PipelineError {
+  readonly state: RunState;
+  constructor(state: RunState) {
+    super(deviceLostError(state.done, true));
+    this.name = 'RunSuspended';
+    this.state = state;
+  }
+}
+
+/** Restores the whole video. Throws Cancelled, RunSuspended (lost GPU) or PipelineError. */
 export async function runVideo(deps: Deps, file: File, options: RunOptions, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
   const started = performance.now();
   const facts = await deps.media.probe(file, signal);
   if (facts.frameCount === 0) throw new PipelineError(ZERO_FRAMES);
   const size = sizeFor(facts, options);
-  const total = facts.frameCount;
-  hooks.progress({ stage: 'model', done: 0, total, fps: 0, etaSeconds: null });
+  hooks.progress({ stage: 'model', done: 0, total: facts.frameCount, fps: 0, etaSeconds: null });
+  const writer = await deps.media.createWriter(file, {
+    width: size.width,
+    height: size.height,
+    rotation: facts.rotation,
+    fps: facts.durationSeconds > 0 ? facts.frameCount / facts.durationSeconds : 30,
+    signal,
+  });
+  return continueRun(deps, { file, options, facts, size, writer, started, done: 0 }, signal, hooks);
+}
 
-  const restorer = await deps.engine.createRestorer(options.modelId, size, signal);
-  let writer: FrameWriter | null = null;
-  let done = 0;
+/**
+ * Carries a suspended run on from the frame it reached: a new GPU device and
+ * model, the window re-primed with the two frames before that frame, and the
+ * same writer, so the finished MP4 is the one an unbroken run would give.
+ */
+export async function resumeVideo(deps: Deps, state: RunState, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
+  hooks.progress({ stage: 'model', done: state.done, total: state.facts.frameCount, fps: 0, etaSeconds: null });
   try {
     checkAbort(signal);
-    writer = await deps.media.createWriter(file, {
-      width: size.width,
-      height: size.height,
-      rotation: facts.rotation,
-      fps: facts.durationSeconds > 0 ? total / facts.durationSeconds : 30,
-      signal,
-    });
+    // A preview in between may have reconnected already.
+    if (deps.engine.deviceLost()) await deps.engine.recover();
+  } catch (e) {
+    await state.writer.cancel().catch(() => undefined);
+    if (e instanceof Cancelled) throw e;
+    throw new PipelineError(deviceLostError(state.done, false));
+  }
+  return continueRun(deps, state, signal, hooks);
+}
+
+/** Decodes from frame `state.done − 2`, restores and writes frames `state.done…`, finishes the MP4. */
+async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
+  const { file, options, facts, size, writer } = state;
+  const total = facts.frameCount;
+  const resumeAt = state.done;
+  const first = Math.max(0, resumeAt - 2);
+  let restorer: Restorer | null = null;
+  let keepWriter = false;
+  try {
+    restorer = await deps.engine.createRestorer(options.modelId, size, signal, resumeAt - first);
+    checkAbort(signal);
     const scaler = new FrameScaler();
     const held: Held[] = [];
-    let decoded = 0;
+    let decoded = first;
     let lastPost = -Infinity;
     const times: number[] = [];
-    let lastDuration = 0;
+    const runStart = performance.now();
 
     const emit = async (restored: Float32Array) => {
       const meta = held.shift();
@@ -279,18 +349,19 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
         duration: Math.round(meta.duration * 1e6),
       });
       try {
-        await writer!.add(frame, meta.timestamp, meta.duration);
+        await writer.add(frame, meta.timestamp, meta.duration);
       } finally {
         frame.close();
       }
-      done += 1;
+      state.done += 1;
+      const done = state.done;
       const now = performance.now();
       times.push(now);
       if (times.length > 8) times.shift();
-      const fps = times.length >= 2 ? ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!) : done / Math.max(1e-3, (now - started) / 1000);
+      const fps =
+        times.length >= 2 ? ((times.length - 1) * 1000) / (times[times.length - 1]! - times[0]!) : (done - resumeAt) / Math.max(1e-3, (now - runStart) / 1000);
       hooks.progress({ stage: 'frames', done, total: Math.max(total, done), fps, etaSeconds: fps > 0 ? Math.max(0, total - done) / fps : null });
-      const last = done === total;
-      if (now - lastPost >= FRAME_POST_INTERVAL_MS || last) {
+      if (now - lastPost >= FRAME_POST_INTERVAL_MS || done === total) {
         lastPost = now;
         const [blurred, restoredBitmap] = await Promise.all([bitmapOf(meta.rgba, size), bitmapOf(rgba, size)]);
         hooks.frames({ index: meta.index, time: meta.timestamp, blurred, restored: restoredBitmap });
@@ -301,10 +372,10 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
 
     const guard = () => {
       checkAbort(signal);
-      if (deps.engine.deviceLost()) throw new PipelineError(deviceLostError(done));
+      if (deps.engine.deviceLost()) throw new RunSuspended(state);
     };
 
-    for await (const sf of deps.media.frames(file, signal)) {
+    for await (const sf of deps.media.frames(file, signal, first > 0 ? { first } : undefined)) {
       let rgba: Uint8ClampedArray<ArrayBuffer>;
       try {
         guard();
@@ -312,8 +383,8 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
       } finally {
         sf.frame.close();
       }
-      held.push({ index: decoded, timestamp: sf.timestamp, duration: sf.duration, rgba });
-      lastDuration = sf.duration;
+      // Frames before the resume point only refill the window.
+      if (decoded >= resumeAt) held.push({ index: decoded, timestamp: sf.timestamp, duration: sf.duration, rgba });
       decoded += 1;
       const outs = await restorer.push(rgbaToRgbFloat(rgba));
       guard();
@@ -329,26 +400,34 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
       await emit(out);
       guard();
     }
-    hooks.progress({ stage: 'finishing', done, total: done, fps: 0, etaSeconds: 0 });
+    hooks.progress({ stage: 'finishing', done: state.done, total: state.done, fps: 0, etaSeconds: 0 });
     const out = await writer.finish();
-    writer = null;
-    void lastDuration;
+    keepWriter = true;
     return {
       file: out.blob,
       width: size.width,
       height: size.height,
-      frames: done,
+      frames: state.done,
       durationSeconds: facts.durationSeconds,
       videoCodec: out.videoCodec,
       audio: out.audio,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - state.started) / 1000,
     };
   } catch (e) {
-    if (deps.engine.deviceLost() && !(e instanceof Cancelled)) throw new PipelineError(deviceLostError(done));
+    if (restorer && !(e instanceof Cancelled) && deps.engine.deviceLost()) {
+      // The writer stays open for resumeVideo.
+      keepWriter = true;
+      throw e instanceof RunSuspended ? e : new RunSuspended(state);
+    }
     throw e;
   } finally {
-    if (writer) await writer.cancel().catch(() => undefined);
-    restorer.dispose();
+    if (!keepWriter) await writer.cancel().catch(() => undefined);
+    try {
+      restorer?.dispose();
+    } catch (e) {
+      // Its tensors may have gone with a lost device; nothing else to free.
+      console.warn('[unblur] disposing the engine:', e);
+    }
   }
 }
 
@@ -387,7 +466,7 @@ export async function previewFrame(deps: Deps, file: File, index: number, option
       k += 1;
       take(await restorer.push(rgbaToRgbFloat(rgba)));
       checkAbort(signal);
-      if (deps.engine.deviceLost()) throw new PipelineError(deviceLostError(0));
+      if (deps.engine.deviceLost()) throw new PipelineError(PREVIEW_DEVICE_LOST);
       if (k > last) break;
     }
     if (!target) throw new PipelineError(ZERO_FRAMES);

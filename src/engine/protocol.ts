@@ -71,6 +71,8 @@ export interface UserError {
   downscaleTo?: Size;
   /** 'device-lost': the run can start again on a fresh GPU device (see docs/app.md). */
   canRestart?: boolean;
+  /** 'device-lost': the run can go on from this frame index (the frames before it are kept in the worker). */
+  resumeFrom?: number;
   /** 'device-lost': frames finished before the loss. */
   framesDone?: number;
 }
@@ -95,13 +97,19 @@ export interface RunOptions {
 
 // ---- page → worker -------------------------------------------------------
 // Every call carries the File (a cheap handle, not a copy), so the worker keeps
-// no state between calls and the client can replace it at any time (after a
-// lost GPU device, or when a cancel is not answered quickly).
+// no state between calls and the client can replace it at any time (when a
+// cancel is not answered quickly, or after a lost GPU it could not reconnect
+// to). The one exception: a run suspended by a lost GPU keeps its partial
+// output in the worker until `resume`, `discard`, or the next `open`/`run`.
 
 export type WorkerRequest =
   | { type: 'open'; id: number; file: File; limits: OpenLimits }
   | { type: 'preview'; id: number; file: File; frameIndex: number; options: RunOptions }
   | { type: 'run'; id: number; file: File; options: RunOptions }
+  /** Carries on the run the GPU loss suspended (the worker holds its partial output); replies as `run` does. */
+  | { type: 'resume'; id: number }
+  /** Drops a suspended run's partial output (the user moved on). No reply. */
+  | { type: 'discard' }
   /** Stops the call `id` between two frames; its partial output is discarded. */
   | { type: 'cancel'; id: number };
 

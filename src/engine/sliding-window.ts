@@ -7,6 +7,11 @@
 // frames behind the input; at the clip's ends the window repeats the first or
 // last frame (as training/clips.py does). Outputs are [H, W, 3], clamped to
 // [0, 1]; the caller owns (and disposes) them and its inputs.
+//
+// Resuming in the middle of a clip: to restore frames from s on, push frames
+// from max(0, s − 2) with `contextFrames` = s − max(0, s − 2). Those first
+// frames only fill the window (they are encoded, never restored), so the
+// outputs are exactly those of a window that started at frame 0.
 import * as tf from '@tensorflow/tfjs-core';
 import { CENTRE, PAD_MULTIPLE, WINDOW, type Encoded, type Network } from '../model/network';
 
@@ -32,14 +37,21 @@ export function windowIndices(t: number, n: number): number[] {
 export class SlidingWindow {
   private readonly cache = new Map<number, Encoded>();
   private received = 0;
-  private emitted = 0;
+  private emitted: number;
   private disposed = false;
 
+  /** `contextFrames`: how many leading frames are pushed only as context for later windows (0..2). */
   constructor(
     private readonly net: Network,
     readonly height: number,
     readonly width: number,
-  ) {}
+    contextFrames = 0,
+  ) {
+    if (!Number.isInteger(contextFrames) || contextFrames < 0 || contextFrames > CENTRE) {
+      throw new Error(`contextFrames must be 0..${CENTRE}, got ${contextFrames}`);
+    }
+    this.emitted = contextFrames;
+  }
 
   /** Frames held in the cache right now (≤ 5). */
   get cached(): number {

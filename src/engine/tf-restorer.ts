@@ -3,6 +3,7 @@
 // flush at the end). Also: TF.js WebGPU start-up and lost-device detection.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
+import { removeDeadBackend } from '../gpu/tf-interop';
 import type { Restorer } from './pipeline';
 import type { Size } from './protocol';
 
@@ -21,6 +22,9 @@ export interface TfGpu {
 
 let ready: Promise<TfGpu> | null = null;
 
+/** The priority @tensorflow/tfjs-backend-webgpu 4.22.0 registers its backend with (dist/base.js). */
+const WEBGPU_BACKEND_PRIORITY = 3;
+
 /** Starts TF.js on WebGPU once per worker; rejects when there is no WebGPU. */
 export function startTf(): Promise<TfGpu> {
   ready ??= (async () => {
@@ -38,6 +42,21 @@ export function startTf(): Promise<TfGpu> {
     ready = null;
   });
   return ready;
+}
+
+/**
+ * After a lost device: a fresh WebGPU backend on a new device. TF.js cannot
+ * repair a backend whose device is gone, so the old one is removed and the
+ * backend's own factory registered again (it asks for a new adapter and
+ * device). Tensors made on the old backend are dead; their owners reload.
+ */
+export async function restartTf(): Promise<TfGpu> {
+  const factory = tf.findBackendFactory('webgpu');
+  if (!factory) throw new Error('the TF.js WebGPU backend is not registered');
+  removeDeadBackend('webgpu');
+  tf.registerBackend('webgpu', factory, WEBGPU_BACKEND_PRIORITY);
+  ready = null;
+  return startTf();
 }
 
 async function readBack(t: tf.Tensor3D): Promise<Float32Array> {

@@ -4,7 +4,9 @@
 // It relies on these non-public members of WebGPUBackend (dist/backend_webgpu.js):
 //   device, tensorMap.get(dataId).resource, uploadToGPU(dataId),
 //   makeTensorInfo(shape, dtype), commandEncoder, endComputePassEncoder(),
-//   submitQueue(), bufferManager.acquireBuffer/releaseBuffer.
+//   submitQueue(), bufferManager.acquireBuffer/releaseBuffer;
+// and of tfjs-core's Engine: registry, registryFactory, backendName,
+// backendInstance, pendingBackendInit (removeDeadBackend only).
 // Re-check all of them (and the tests in src/gpu/kernels) before upgrading TF.js.
 //
 // Interop model ("option a" in docs/kernels.md): our kernels build their own
@@ -120,6 +122,36 @@ export function acquireUniformBuffer(size: number): GPUBuffer {
  * writeBuffer to it is ordered after the submitted work on the queue. */
 export function releaseUniformBuffer(buf: GPUBuffer): void {
   webgpuBackend().bufferManager.releaseBuffer(buf);
+}
+
+interface EngineRegistryLike {
+  registry: Record<string, unknown>;
+  registryFactory: Record<string, unknown>;
+  backendName: string | null;
+  backendInstance: unknown;
+  pendingBackendInit: unknown;
+}
+
+/**
+ * Removes a backend whose GPU device is gone. `tf.removeBackend` disposes the
+ * backend first; when that throws half-way (its device is dead), the engine
+ * is left pointing at it, so the same bookkeeping is finished here.
+ */
+export function removeDeadBackend(name: string): void {
+  try {
+    tf.removeBackend(name);
+    return;
+  } catch (e) {
+    console.warn(`[unblur] disposing the lost ${name} backend:`, e);
+  }
+  const engine = tf.engine() as unknown as EngineRegistryLike;
+  delete engine.registry[name];
+  delete engine.registryFactory[name];
+  if (engine.backendName === name) {
+    engine.backendName = null;
+    engine.backendInstance = null;
+    engine.pendingBackendInit = null;
+  }
 }
 
 /** Option (b) of docs/kernels.md, kept only for the interop measurement in

@@ -3,7 +3,7 @@
 // media code here). Keeps the File object and the abort controllers outside
 // the store.
 import { CancelledError, EngineCallError, EngineClient } from '../engine/client';
-import type { FramePair, ModelChoice, OpenLimits, RunOptions, UserError } from '../engine/protocol';
+import type { FramePair, ModelChoice, OpenLimits, ProgressInfo, RunOptions, RunResult, UserError } from '../engine/protocol';
 import { outputName } from './format';
 import { framesStore, HISTORY_MAX_WIDTH } from './frames';
 import { appStore, type FileLike } from './store';
@@ -59,6 +59,7 @@ function revokeResult(): void {
 }
 
 function abortAll(): void {
+  client?.discard(); // a run a lost GPU interrupted is of no use any more
   openAbort?.abort();
   previewAbort?.abort();
   runAbort?.abort();
@@ -191,8 +192,7 @@ function onRunFrames(pair: FramePair, runId: AbortController): void {
 /** Restores the whole video. */
 export async function startRun(): Promise<void> {
   const s = appStore.getState();
-  const file = currentFile;
-  if (!file || !s.info || s.phase === 'running') return;
+  if (!currentFile || !s.info || s.phase === 'running') return;
   const gpuError = noWebGPU();
   if (gpuError) {
     s.fail(gpuError, 'ready');
@@ -201,19 +201,35 @@ export async function startRun(): Promise<void> {
   const options = runOptions();
   if (!options) return;
   if (options.loseDeviceAfter !== undefined) deviceLossUsed = true;
-  previewAbort?.abort();
   revokeResult();
   framesStore.getState().reset();
+  await drive(currentFile, 0, (callbacks, signal) => engine().run(currentFile!, options, callbacks, signal));
+}
+
+/** Carries on a run the lost GPU interrupted, from the frame it reached (the worker kept the frames before it). */
+export async function resumeRun(): Promise<void> {
+  const s = appStore.getState();
+  const from = s.error?.resumeFrom;
+  if (!currentFile || !s.info || s.phase === 'running' || from === undefined) return;
+  await drive(currentFile, from, (callbacks, signal) => engine().resume(callbacks, signal));
+}
+
+/** Runs (or resumes) with progress and live frames, and ends in done, ready (cancelled) or error. */
+async function drive(
+  file: File,
+  from: number,
+  call: (callbacks: { onProgress: (p: ProgressInfo) => void; onFrames: (pair: FramePair) => void }, signal: AbortSignal) => Promise<RunResult>,
+): Promise<void> {
+  const s = appStore.getState();
+  previewAbort?.abort();
   const ac = new AbortController();
   runAbort = ac;
   s.clearError();
   s.setRunNotice(null);
   s.setPhase('running');
-  s.setProgress({ stage: 'model', done: 0, total: s.info.frameCount, fps: 0, etaSeconds: null });
+  s.setProgress({ stage: 'model', done: from, total: s.info?.frameCount ?? 0, fps: 0, etaSeconds: null });
   try {
-    const result = await engine().run(
-      file,
-      options,
+    const result = await call(
       {
         onProgress: (p) => {
           if (runAbort === ac) appStore.getState().setProgress(p);

@@ -2,7 +2,7 @@
 // progress with Cancel, the result with its download, and errors in plain words.
 import { useId } from 'react';
 import { WEBGPU_HELP } from '../gpu/device';
-import { acceptDownscale, cancelRun, previewFrame, startRun } from './controller';
+import { acceptDownscale, cancelRun, previewFrame, resumeRun, startRun } from './controller';
 import { formatClock, formatEta, formatFps } from './format';
 import { useAppStore } from './store';
 
@@ -229,10 +229,15 @@ export function ErrorPanel() {
             Scale down to {error.downscaleTo.width}×{error.downscaleTo.height}
           </button>
         )}
+        {error.resumeFrom !== undefined && info && (
+          <button type="button" className="button button--primary" onClick={() => void resumeRun()} data-testid="resume-button">
+            Resume from frame {error.resumeFrom + 1}
+          </button>
+        )}
         {error.canRestart && info && (
           <button
             type="button"
-            className="button button--primary"
+            className={error.resumeFrom !== undefined ? 'button' : 'button button--primary'}
             onClick={() => void startRun()}
             data-testid="restart-button"
           >
