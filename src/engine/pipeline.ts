@@ -7,6 +7,7 @@
 // wires the real ones, tests can pass fakes.
 import type { AudioOutcome, FramePair, ProgressInfo, RunOptions, RunResult, Size, UserError, VideoInfo } from './protocol';
 import { FRAME_POST_INTERVAL_MS } from './protocol';
+import { CENTRE } from '../model/network';
 
 // ---- what the pipeline needs from the media layer and the engine ---------
 
@@ -268,7 +269,8 @@ export interface RunState {
   readonly facts: ProbeFacts;
   readonly size: Size;
   readonly writer: FrameWriter;
-  readonly started: number;
+  /** Seconds spent working on it so far (the pause after a lost GPU not counted). */
+  seconds: number;
   /** Frames restored and written so far (frames 0..done−1). */
   done: number;
 }
@@ -297,7 +299,8 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
     fps: facts.durationSeconds > 0 ? facts.frameCount / facts.durationSeconds : 30,
     signal,
   });
-  return continueRun(deps, { file, options, facts, size, writer, started, done: 0 }, signal, hooks);
+  const state: RunState = { file, options, facts, size, writer, seconds: (performance.now() - started) / 1000, done: 0 };
+  return continueRun(deps, state, signal, hooks);
 }
 
 /**
@@ -319,14 +322,16 @@ export async function resumeVideo(deps: Deps, state: RunState, signal: AbortSign
   return continueRun(deps, state, signal, hooks);
 }
 
-/** Decodes from frame `state.done − 2`, restores and writes frames `state.done…`, finishes the MP4. */
+/** Decodes from frame `state.done − CENTRE` (2), restores and writes frames `state.done…`, finishes the MP4. */
 async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
   const { file, options, facts, size, writer } = state;
   const total = facts.frameCount;
   const resumeAt = state.done;
-  const first = Math.max(0, resumeAt - 2);
+  // The window needs the CENTRE frames before the resume point as context.
+  const first = Math.max(0, resumeAt - CENTRE);
   let restorer: Restorer | null = null;
   let keepWriter = false;
+  const runStart = performance.now();
   try {
     restorer = await deps.engine.createRestorer(options.modelId, size, signal, resumeAt - first);
     checkAbort(signal);
@@ -335,7 +340,6 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
     let decoded = first;
     let lastPost = -Infinity;
     const times: number[] = [];
-    const runStart = performance.now();
 
     const emit = async (restored: Float32Array) => {
       const meta = held.shift();
@@ -411,12 +415,13 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
       durationSeconds: facts.durationSeconds,
       videoCodec: out.videoCodec,
       audio: out.audio,
-      seconds: (performance.now() - state.started) / 1000,
+      seconds: state.seconds + (performance.now() - runStart) / 1000,
     };
   } catch (e) {
     if (restorer && !(e instanceof Cancelled) && deps.engine.deviceLost()) {
       // The writer stays open for resumeVideo.
       keepWriter = true;
+      state.seconds += (performance.now() - runStart) / 1000;
       throw e instanceof RunSuspended ? e : new RunSuspended(state);
     }
     throw e;
