@@ -31,7 +31,7 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 
 def run_name(variant: str, args) -> str:
     """One folder per (preset, crop, variant): runs at another budget never resume these."""
-    return f"abl_{args.preset}{args.crop}_{variant}"
+    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}_{variant}"
 
 
 def run(variant: str, args) -> dict:
@@ -39,12 +39,15 @@ def run(variant: str, args) -> dict:
     run_dir = train.RUNS / name
     ckpt = run_dir / "ckpt.pt"
     t0 = time.time()
-    done = ckpt.exists() and torch.load(ckpt, map_location="cpu")["step"] >= args.steps
-    if not done:
+    # Each schedule: train (resuming) up to that many steps on a cosine of that length.
+    schedules = [n for n in (args.warm_restart, args.steps) if n]
+    for steps in schedules:
+        if ckpt.exists() and torch.load(ckpt, map_location="cpu")["step"] >= steps:
+            continue
         train.main(["--name", name, "--preset", args.preset, "--ablation", variant, "--crop", str(args.crop),
-                    "--batch", str(args.batch), "--steps", str(args.steps), "--seed", str(args.seed),
+                    "--batch", str(args.batch), "--steps", str(steps), "--seed", str(args.seed),
                     "--dev-every", str(10 ** 9), "--ckpt-every", "250", "--resume", "--no-ship",
-                    "--threads", str(args.threads)])
+                    "--threads", str(args.threads)] + (["--flow-detach"] if args.flow_detach else []))
     train_s = time.time() - t0  # this call's training only (0 when it was already done)
     model, ck = load_checkpoint(ckpt)
     out = run_dir / "export"
@@ -52,7 +55,7 @@ def run(variant: str, args) -> dict:
     res = evaluate.evaluate(export.load_exported(out), train.DEV)
     row = {"variant": variant, "steps": ck["step"], "train_seconds": round(train_s), **{k: res[k] for k in
            ("frames", "psnr_in", "psnr_out", "ssim_in", "ssim_out")}, "blurriest_third": res["blurriest_third"],
-           "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads")}}
+           "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads", "flow_detach", "warm_restart")}}
     (run_dir / "result.json").write_text(json.dumps(row, indent=1))
     return row
 
@@ -77,6 +80,10 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--flow-detach", action="store_true", help="train with --flow-detach (own run folders)")
+    ap.add_argument("--warm-restart", type=int, default=None,
+                    help="first train to this many steps on their own cosine schedule, then on to --steps")
+    ap.add_argument("--out", default="ablation.json", help="file name under training/results/")
     ap.add_argument("--report", action="store_true", help="only gather the finished variants' results")
     args = ap.parse_args(argv)
     variants = args.variants.split(",")
@@ -86,7 +93,7 @@ def main(argv=None):
     rows = [json.loads(p.read_text()) for v in ALL if v in variants
             and (p := train.RUNS / run_name(v, args) / "result.json").exists()]
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ablation.json").write_text(json.dumps({"rows": rows}, indent=1))
+    (RESULTS / args.out).write_text(json.dumps({"rows": rows}, indent=1))
     print(table(rows))
 
 

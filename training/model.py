@@ -209,6 +209,10 @@ class UnblurNet(nn.Module):
         self.arch = a = arch or Arch(**kw)
         self.encoder = Encoder(a)
         self.flow = FlowEstimator(a) if (a.flow and a.align) else None
+        # Training-only switch: the flow estimator sees the features but sends
+        # no gradient back into the shared encoder (its own loss and the
+        # restoration loss still train it). The forward pass is unchanged.
+        self.detach_flow_input = False
         self.align = DcnAlign(a)
         self.fuse = nn.Conv2d(a.c, a.c, 1)
         self.decoder = Decoder(a)
@@ -221,6 +225,8 @@ class UnblurNet(nn.Module):
     def flow_for(self, f_ref, f_nbr) -> list[torch.Tensor]:
         if self.flow is None:
             return [f_ref.new_zeros(f_ref.shape[0], 2, f_ref.shape[2], f_ref.shape[3])]
+        if self.detach_flow_input:
+            f_ref, f_nbr = f_ref.detach(), f_nbr.detach()
         return self.flow(f_ref, f_nbr)
 
     def restore(self, blurred_centre, feats, return_stages: bool = False):

@@ -31,6 +31,21 @@ def test_forward_shapes_and_gradients(abl):
         assert len(flows[0]) == 3 and flows[0][-1].shape == (2, 2, 8, 12)
 
 
+def test_flow_detach_keeps_the_forward_pass_and_stops_flow_gradients_at_the_encoder():
+    torch.manual_seed(0)
+    m = UnblurNet(Arch(**TINY))
+    x = torch.rand(1, 5, 3, 32, 32)
+    out, flows = m(x)
+    m.detach_flow_input = True
+    out_d, flows_d = m(x)
+    assert torch.equal(out, out_d) and torch.equal(flows[0][-1], flows_d[0][-1])
+    # The flow loss alone: it trains the flow estimator, never the encoder.
+    sum(u.square().mean() for pyr in flows_d for u in pyr).backward()
+    grads = {n: p.grad for n, p in m.named_parameters()}
+    assert any(g is not None and g.abs().sum() > 0 for n, g in grads.items() if n.startswith("flow."))
+    assert all(g is None or g.abs().sum() == 0 for n, g in grads.items() if n.startswith("encoder."))
+
+
 def test_starts_as_identity():
     m = UnblurNet(Arch(**TINY))
     x = torch.rand(1, 5, 3, 16, 16)
