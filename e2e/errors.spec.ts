@@ -74,13 +74,18 @@ test('a resolution above the GPU limit: offer to scale down; the output is the s
   expect(p.rotation).not.toBe(0);
 });
 
-test('the GPU lost mid-run: say so, keep the frames done, and Resume finishes the same video', async ({ page }) => {
-  test.setTimeout(400_000);
+/** Starts a run on a page whose GPU device is destroyed after 2 frames, and waits for the message. */
+async function runAndLoseTheGpu(page: Page, message: RegExp): Promise<void> {
   await page.goto('/?loseDeviceAfter=2');
   await dropFile(page, FIXTURES.clip, 'lost.mp4');
   await expectClipOpened(page);
   await page.getByTestId('start-button').click();
-  await expectError(page, 'device-lost', /graphics card was reset.*after 2 frames.*The 2 frames already restored are kept.*frame 3/);
+  await expectError(page, 'device-lost', message);
+}
+
+test('the GPU lost mid-run: say so, keep the frames done, and Resume finishes the same video', async ({ page }) => {
+  test.setTimeout(400_000);
+  await runAndLoseTheGpu(page, /graphics card was reset.*after 2 frames.*The 2 frames already restored are kept.*frame 3/);
   await expect(page.getByTestId('result')).toHaveCount(0);
   await expect(page.getByTestId('restart-button')).toBeVisible();
   await expect(page.getByTestId('resume-button')).toHaveText('Resume from frame 3');
@@ -110,11 +115,7 @@ test('the GPU lost mid-run: say so, keep the frames done, and Resume finishes th
 
 test('the GPU lost mid-run: a preview reconnects, then Start again restores the whole video', async ({ page }) => {
   test.setTimeout(400_000);
-  await page.goto('/?loseDeviceAfter=2');
-  await dropFile(page, FIXTURES.clip, 'lost.mp4');
-  await expectClipOpened(page);
-  await page.getByTestId('start-button').click();
-  await expectError(page, 'device-lost', /after 2 frames/);
+  await runAndLoseTheGpu(page, /after 2 frames/);
   // The page keeps working on a new GPU device: a preview first…
   await page.getByTestId('preview-scrub').fill('3');
   await page.getByTestId('preview-button').click();

@@ -102,8 +102,8 @@ const GPU_GONE: UserError = {
   code: 'device-lost',
   title: 'The GPU stopped responding',
   message:
-    'The graphics card was reset or taken away from the browser, and Unblur could not reconnect to it. ' +
-    'Start again in a moment; if it keeps happening, reload the page.',
+    'The graphics card was reset or taken away from the browser, and Unblur could not reconnect to it, ' +
+    'so the work in progress was not kept. Start again in a moment; if it keeps happening, reload the page.',
   canRestart: true,
 };
 
@@ -165,7 +165,6 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       return tensorRestorer(new SlidingWindow(net, size.height, size.width, contextFrames), size, true);
     },
     deviceLost: () => forcedLost || (gpu?.isLost() ?? false),
-    recover,
     loseDevice() {
       // destroy() resolves device.lost a little later; the pipeline should stop at once.
       forcedLost = true;

@@ -65,10 +65,8 @@ export interface EngineDeps {
    * pushed only fill the window (a resume re-primes it with them).
    */
   createRestorer(modelId: string, size: Size, signal: AbortSignal, contextFrames?: number): Promise<Restorer>;
-  /** Set once the GPU device is lost. */
+  /** Set once the GPU device is lost (the next createRestorer reconnects, or fails in plain words). */
   deviceLost(): boolean;
-  /** After a loss: a new GPU device (models are loaded again on it). Rejects when there is none. */
-  recover(): Promise<void>;
   /** Test hook: destroy the device (simulates a lost GPU). */
   loseDevice(): void;
   /** A warning the page shows next to the video facts, or null. */
@@ -120,23 +118,18 @@ function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new Cancelled();
 }
 
-/**
- * The GPU device was lost. `resumable`: the frames done so far are kept and
- * the run can go on from the next one; otherwise only a fresh start is left.
- */
-export function deviceLostError(framesDone: number, resumable: boolean): UserError {
+/** The GPU device was lost mid-run: the frames done so far are kept and the run can go on from the next one. */
+export function deviceLostError(framesDone: number): UserError {
   const frames = `${framesDone} frame${framesDone === 1 ? '' : 's'}`;
-  const why = '(a driver update, another program, or the computer going to sleep can do this)';
   return {
     code: 'device-lost',
     title: 'The GPU stopped responding',
-    message: resumable
-      ? `The graphics card was reset or taken away from the browser after ${frames} ${why}. ` +
-        `The ${frames} already restored ${framesDone === 1 ? 'is' : 'are'} kept: Resume carries on from frame ${framesDone + 1} on a fresh GPU connection.`
-      : `The graphics card was reset or taken away from the browser after ${frames} ${why}, and Unblur could not reconnect to it. ` +
-        'Nothing was saved. Start again to restore the whole video on a fresh GPU connection.',
+    message:
+      `The graphics card was reset or taken away from the browser after ${frames} ` +
+      '(a driver update, another program, or the computer going to sleep can do this). ' +
+      `The ${frames} already restored ${framesDone === 1 ? 'is' : 'are'} kept: Resume carries on from frame ${framesDone + 1} on a fresh GPU connection.`,
     canRestart: true,
-    ...(resumable ? { resumeFrom: framesDone } : {}),
+    resumeFrom: framesDone,
     framesDone,
   };
 }
@@ -279,7 +272,7 @@ export interface RunState {
 export class RunSuspended extends PipelineError {
   readonly state: RunState;
   constructor(state: RunState) {
-    super(deviceLostError(state.done, true));
+    super(deviceLostError(state.done));
     this.name = 'RunSuspended';
     this.state = state;
   }
@@ -305,20 +298,12 @@ export async function runVideo(deps: Deps, file: File, options: RunOptions, sign
 
 /**
  * Carries a suspended run on from the frame it reached: a new GPU device and
- * model, the window re-primed with the two frames before that frame, and the
- * same writer, so the finished MP4 is the one an unbroken run would give.
+ * model (createRestorer reconnects), the window re-primed with the two frames
+ * before that frame, and the same writer, so the finished MP4 is the one an
+ * unbroken run would give. If no device can be had, the writer is dropped.
  */
 export async function resumeVideo(deps: Deps, state: RunState, signal: AbortSignal, hooks: RunHooks): Promise<RunResult> {
   hooks.progress({ stage: 'model', done: state.done, total: state.facts.frameCount, fps: 0, etaSeconds: null });
-  try {
-    checkAbort(signal);
-    // A preview in between may have reconnected already.
-    if (deps.engine.deviceLost()) await deps.engine.recover();
-  } catch (e) {
-    await state.writer.cancel().catch(() => undefined);
-    if (e instanceof Cancelled) throw e;
-    throw new PipelineError(deviceLostError(state.done, false));
-  }
   return continueRun(deps, state, signal, hooks);
 }
 
