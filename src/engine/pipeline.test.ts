@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceLostError, downscaleSize, maxPixelsFromLimit, rgbaToRgbFloat, rgbFloatToRgba } from './pipeline';
+import { deviceLostError, downscaleSize, maxPixelsFromLimit } from './pipeline';
 
 describe('downscaleSize', () => {
   it('keeps sizes that fit', () => {
@@ -23,19 +23,6 @@ describe('maxPixelsFromLimit', () => {
   it('divides the binding limit by the bytes one pixel needs', () => {
     expect(maxPixelsFromLimit(1 << 30)).toBe(Math.floor((1 << 30) / 128));
     expect(maxPixelsFromLimit(1000, 10)).toBe(100);
-  });
-});
-
-describe('pixel conversion', () => {
-  it('round-trips RGBA bytes through float RGB', () => {
-    const rgba = new Uint8ClampedArray([0, 128, 255, 255, 10, 20, 30, 255]);
-    const rgb = rgbaToRgbFloat(rgba);
-    expect(rgb.length).toBe(6);
-    expect(rgb[2]).toBe(1);
-    expect(Array.from(rgbFloatToRgba(rgb))).toEqual(Array.from(rgba));
-  });
-  it('clamps out-of-range restored values', () => {
-    expect(Array.from(rgbFloatToRgba(new Float32Array([-0.2, 1.3, 0.5])))).toEqual([0, 255, 128, 255]);
   });
 });
 

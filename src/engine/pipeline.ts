@@ -8,6 +8,7 @@
 import type { AudioOutcome, FramePair, ProgressInfo, RunOptions, RunResult, Size, UserError, VideoInfo } from './protocol';
 import { FRAME_POST_INTERVAL_MS } from './protocol';
 import { CENTRE } from '../model/network';
+import { FrameConverter, rgbaToRgbFloat, rgbaToVideoFrame, rgbFloatToRgba } from '../media/frame-convert';
 
 // ---- what the pipeline needs from the media layer and the engine ---------
 
@@ -172,49 +173,6 @@ export function downscaleSize(width: number, height: number, maxPixels: number):
 
 // ---- pixels --------------------------------------------------------------
 
-/** Converts decoded frames to RGBA bytes at a given size (the browser does the YUV→RGB and the scaling). */
-export class FrameScaler {
-  private canvas: OffscreenCanvas | null = null;
-  private ctx: OffscreenCanvasRenderingContext2D | null = null;
-
-  rgba(frame: VideoFrame, size: Size): Uint8ClampedArray<ArrayBuffer> {
-    if (!this.canvas || this.canvas.width !== size.width || this.canvas.height !== size.height) {
-      this.canvas = new OffscreenCanvas(size.width, size.height);
-      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
-    }
-    const ctx = this.ctx;
-    if (!ctx) throw new Error('2D canvas unavailable');
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(frame, 0, 0, size.width, size.height);
-    return ctx.getImageData(0, 0, size.width, size.height).data as Uint8ClampedArray<ArrayBuffer>;
-  }
-}
-
-export function rgbaToRgbFloat(rgba: Uint8ClampedArray): Float32Array {
-  const n = rgba.length >> 2;
-  const out = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    out[i * 3] = rgba[i * 4]! / 255;
-    out[i * 3 + 1] = rgba[i * 4 + 1]! / 255;
-    out[i * 3 + 2] = rgba[i * 4 + 2]! / 255;
-  }
-  return out;
-}
-
-export function rgbFloatToRgba(rgb: Float32Array): Uint8ClampedArray<ArrayBuffer> {
-  const n = Math.floor(rgb.length / 3);
-  const out = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) {
-    // Uint8ClampedArray clamps and rounds.
-    out[i * 4] = rgb[i * 3]! * 255;
-    out[i * 4 + 1] = rgb[i * 3 + 1]! * 255;
-    out[i * 4 + 2] = rgb[i * 3 + 2]! * 255;
-    out[i * 4 + 3] = 255;
-  }
-  return out;
-}
-
 function bitmapOf(rgba: Uint8ClampedArray<ArrayBuffer>, size: Size): Promise<ImageBitmap> {
   return createImageBitmap(new ImageData(rgba, size.width, size.height));
 }
@@ -320,7 +278,7 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
   try {
     restorer = await deps.engine.createRestorer(options.modelId, size, signal, resumeAt - first);
     checkAbort(signal);
-    const scaler = new FrameScaler();
+    const converter = new FrameConverter();
     const held: Held[] = [];
     let decoded = first;
     let lastPost = -Infinity;
@@ -330,13 +288,7 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
       const meta = held.shift();
       if (!meta) throw new Error('the engine returned more frames than it was given');
       const rgba = rgbFloatToRgba(restored);
-      const frame = new VideoFrame(rgba, {
-        format: 'RGBA',
-        codedWidth: size.width,
-        codedHeight: size.height,
-        timestamp: Math.round(meta.timestamp * 1e6),
-        duration: Math.round(meta.duration * 1e6),
-      });
+      const frame = rgbaToVideoFrame(rgba, size.width, size.height, meta.timestamp, meta.duration);
       try {
         await writer.add(frame, meta.timestamp, meta.duration);
       } finally {
@@ -368,7 +320,7 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
       let rgba: Uint8ClampedArray<ArrayBuffer>;
       try {
         guard();
-        rgba = scaler.rgba(sf.frame, size);
+        rgba = converter.toRgba(sf.frame, size.width, size.height);
       } finally {
         sf.frame.close();
       }
@@ -433,7 +385,7 @@ export async function previewFrame(deps: Deps, file: File, index: number, option
   const last = Math.min(facts.frameCount - 1, i + 2);
   const restorer = await deps.engine.createRestorer(options.modelId, size, signal);
   try {
-    const scaler = new FrameScaler();
+    const converter = new FrameConverter();
     let k = first;
     let target: { rgba: Uint8ClampedArray<ArrayBuffer>; time: number } | null = null;
     let outIndex = first;
@@ -448,7 +400,7 @@ export async function previewFrame(deps: Deps, file: File, index: number, option
       let rgba: Uint8ClampedArray<ArrayBuffer>;
       try {
         checkAbort(signal);
-        rgba = scaler.rgba(sf.frame, size);
+        rgba = converter.toRgba(sf.frame, size.width, size.height);
       } finally {
         sf.frame.close();
       }
