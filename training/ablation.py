@@ -30,8 +30,9 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 
 
 def run_name(variant: str, args) -> str:
-    """One folder per (preset, crop, variant): runs at another budget never resume these."""
-    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}_{variant}"
+    """One folder per (preset, crop, flow-detach, seed, variant): runs at another budget never resume these."""
+    seed = f"_s{args.seed}" if args.seed != 1 else ""  # seed 1 keeps the first runs' names
+    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{seed}_{variant}"
 
 
 def run(variant: str, args) -> dict:
