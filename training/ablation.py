@@ -32,7 +32,8 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 def run_name(variant: str, args) -> str:
     """One folder per (preset, crop, flow-detach, seed, variant): runs at another budget never resume these."""
     seed = f"_s{args.seed}" if args.seed != 1 else ""  # seed 1 keeps the first runs' names
-    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{seed}_{variant}"
+    ff = f"ff{args.flow_features}" if args.flow_features else ""
+    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{seed}_{variant}"
 
 
 def run(variant: str, args) -> dict:
@@ -48,7 +49,8 @@ def run(variant: str, args) -> dict:
         train.main(["--name", name, "--preset", args.preset, "--ablation", variant, "--crop", str(args.crop),
                     "--batch", str(args.batch), "--steps", str(steps), "--seed", str(args.seed),
                     "--dev-every", str(10 ** 9), "--ckpt-every", "250", "--resume", "--no-ship",
-                    "--threads", str(args.threads)] + (["--flow-detach"] if args.flow_detach else []))
+                    "--threads", str(args.threads), "--flow-features", str(args.flow_features)]
+                   + (["--flow-detach"] if args.flow_detach else []))
     train_s = time.time() - t0  # this call's training only (0 when it was already done)
     model, ck = load_checkpoint(ckpt)
     out = run_dir / "export"
@@ -56,7 +58,8 @@ def run(variant: str, args) -> dict:
     res = evaluate.evaluate(export.load_exported(out), train.DEV)
     row = {"variant": variant, "steps": ck["step"], "train_seconds": round(train_s), **{k: res[k] for k in
            ("frames", "psnr_in", "psnr_out", "ssim_in", "ssim_out")}, "blurriest_third": res["blurriest_third"],
-           "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads", "flow_detach", "warm_restart")}}
+           "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads", "flow_detach",
+                                                        "flow_features", "warm_restart")}}
     (run_dir / "result.json").write_text(json.dumps(row, indent=1))
     return row
 
@@ -82,6 +85,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--flow-detach", action="store_true", help="train with --flow-detach (own run folders)")
+    ap.add_argument("--flow-features", type=int, default=0,
+                    help="train with --flow-features W: the flow estimator's own features (own run folders)")
     ap.add_argument("--warm-restart", type=int, default=None,
                     help="first train to this many steps on their own cosine schedule, then on to --steps")
     ap.add_argument("--out", default="ablation.json", help="file name under training/results/")

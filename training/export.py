@@ -12,6 +12,9 @@ already in the browser's layout:
   pixel_shuffle (channel ch*4 + dy*2+dx) gives.
 ``load_exported`` reads it back into a PyTorch model (the round trip).
 
+``--random-arch JSON`` exports a randomly initialised model instead (parity
+fixtures for an architecture with no trained model, e.g. src/model/fixtures/tiny-ff).
+
 With --golden it also writes src/model/fixtures/<id>/golden.json + .bin: a
 5-frame clip (48x64 by default) and the output of every stage (NHWC); and
 clip.json + .bin: 8 frames of 36x52 from a real-video dev clip (padded to
@@ -128,9 +131,12 @@ def golden(model: UnblurNet, frames: torch.Tensor, out_dir: Path) -> None:
     x = pad_to_multiple(frames)
     h, w = frames.shape[-2:]
     tensors: dict[str, np.ndarray] = {"input": nhwc(frames)}
-    e1, e2, f, m = model.encode(x)
+    enc = model.encode(x)
+    e1, e2, f, m, g = enc
     tensors.update({"E1": nhwc(e1), "E2": nhwc(e2), "F": nhwc(f), "M": nhwc(m)})
-    feats = [(e1[i:i + 1], e2[i:i + 1], f[i:i + 1], m[i:i + 1]) for i in range(N_FRAMES)]
+    if model.flow_features is not None:
+        tensors["G"] = nhwc(g)
+    feats = [tuple(t[i:i + 1] for t in enc) for i in range(N_FRAMES)]
     out, _, st = model.restore(x[CENTRE:CENTRE + 1], feats, return_stages=True)
     tensors["flows"] = nhwc(torch.cat(st["flows"]))
     tensors["offsets"] = nhwc(torch.cat(st["offsets"]))
@@ -189,17 +195,37 @@ def golden_frames(h: int, w: int) -> torch.Tensor:
     return torch.rand(N_FRAMES, 3, h, w, generator=g)
 
 
+def random_model(arch: dict, seed: int) -> UnblurNet:
+    """A randomly initialised model whose every stage does something (the
+    decoder output and offset heads are not left at zero): parity fixtures
+    for architectures no trained model ships with yet."""
+    torch.manual_seed(seed)
+    model = UnblurNet(Arch(**arch))
+    for conv in (model.decoder.out, model.align.offset_head.conv3):
+        torch.nn.init.normal_(conv.weight, std=0.1)
+        torch.nn.init.normal_(conv.bias, std=0.01)
+    return model.eval()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--checkpoint", type=Path, required=True)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", type=Path)
+    src.add_argument("--random-arch", type=json.loads, metavar="JSON",
+                     help="export a randomly initialised model of this architecture (test fixtures)")
+    ap.add_argument("--seed", type=int, default=0, help="with --random-arch")
     ap.add_argument("--id", required=True)
     ap.add_argument("--out", type=Path, default=None, help="default public/models/<id>")
     ap.add_argument("--golden", action="store_true")
     ap.add_argument("--golden-size", default="48x64", help="HxW")
     args = ap.parse_args(argv)
-    model, ck = load_checkpoint(args.checkpoint)
+    if args.checkpoint:
+        model, ck = load_checkpoint(args.checkpoint)
+        meta = {"step": ck.get("step"), "checkpoint": args.checkpoint.name}
+    else:
+        model, meta = random_model(args.random_arch, args.seed), {"random_init_seed": args.seed}
     out = args.out or MODELS / args.id
-    path = export(model, args.id, out, {"step": ck.get("step"), "checkpoint": args.checkpoint.name})
+    path = export(model, args.id, out, meta)
     print(f"wrote {path} ({(out / 'weights.bin').stat().st_size} bytes)")
     if args.golden:
         h, w = (int(v) for v in args.golden_size.split("x"))

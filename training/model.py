@@ -32,6 +32,11 @@ class Arch:
     align: bool = True  # False: no Dcn Align offsets at all (plain conv on masked features)
     flow: bool = True  # False: U = 0, offsets from the cost volume alone
     residual_offsets: bool = True  # False: offsets = U
+    # 0: the flow estimator correlates the shared 1/4 features F. > 0: it has
+    # features of its own, G (this many channels at 1/4 resolution, from a
+    # small conv stack on the frame), trained by the flow and restoration
+    # losses but never shaping the restorer's encoder (training/README.md).
+    flow_features: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,6 +82,22 @@ class Encoder(nn.Module):
         e1 = self.stage1(x)
         e2 = self.stage2(e1)
         return e1, e2, self.stage3(e2)
+
+
+class FlowFeatures(nn.Module):
+    """The flow estimator's own features G at 1/4 resolution:
+    conv3x3 s2 3->w/2, LReLU, conv3x3 w/2->w/2, LReLU, conv3x3 s2 w/2->w, LReLU, conv3x3 w->w."""
+
+    def __init__(self, w: int):
+        super().__init__()
+        self.conv1 = conv3(3, w // 2, 2)
+        self.conv2 = conv3(w // 2, w // 2)
+        self.conv3 = conv3(w // 2, w, 2)
+        self.conv4 = conv3(w, w)
+
+    def forward(self, x):
+        x = ops.lrelu(self.conv2(ops.lrelu(self.conv1(x))))
+        return self.conv4(ops.lrelu(self.conv3(x)))
 
 
 class Head(nn.Module):
@@ -209,6 +230,7 @@ class UnblurNet(nn.Module):
         self.arch = a = arch or Arch(**kw)
         self.encoder = Encoder(a)
         self.flow = FlowEstimator(a) if (a.flow and a.align) else None
+        self.flow_features = FlowFeatures(a.flow_features) if (self.flow is not None and a.flow_features) else None
         # Training-only switch: the flow estimator sees the features but sends
         # no gradient back into the shared encoder (its own loss and the
         # restoration loss still train it). The forward pass is unchanged.
@@ -218,28 +240,30 @@ class UnblurNet(nn.Module):
         self.decoder = Decoder(a)
 
     def encode(self, frames: torch.Tensor):
-        """frames (B,3,H,W), H and W multiples of 16 -> E1, E2, F, M."""
+        """frames (B,3,H,W), H and W multiples of 16 -> E1, E2, F, M, G
+        (G: the flow estimator's features; F itself when it has none of its own)."""
         e1, e2, f = self.encoder(frames)
-        return e1, e2, f, self.align.mask(f)
+        g = self.flow_features(frames) if self.flow_features is not None else f
+        return e1, e2, f, self.align.mask(f), g
 
-    def flow_for(self, f_ref, f_nbr) -> list[torch.Tensor]:
+    def flow_for(self, g_ref, g_nbr) -> list[torch.Tensor]:
         if self.flow is None:
-            return [f_ref.new_zeros(f_ref.shape[0], 2, f_ref.shape[2], f_ref.shape[3])]
+            return [g_ref.new_zeros(g_ref.shape[0], 2, g_ref.shape[2], g_ref.shape[3])]
         if self.detach_flow_input:
-            f_ref, f_nbr = f_ref.detach(), f_nbr.detach()
-        return self.flow(f_ref, f_nbr)
+            g_ref, g_nbr = g_ref.detach(), g_nbr.detach()
+        return self.flow(g_ref, g_nbr)
 
     def restore(self, blurred_centre, feats, return_stages: bool = False):
-        """feats: list of N (E1, E2, F, M) per window frame (padded sizes)."""
+        """feats: list of N (E1, E2, F, M, G) per window frame (padded sizes)."""
         a = self.arch
-        e1, e2, f_ref, m_ref = feats[CENTRE]
+        e1, e2, f_ref, m_ref, g_ref = feats[CENTRE]
         aligned, masks, flows, stages = [], [], [], {"flows": [], "offsets": [], "aligned": [], "masks_warped": []}
-        for i, (_, _, f, m) in enumerate(feats):
+        for i, (_, _, f, m, g) in enumerate(feats):
             if i == CENTRE:
                 u = f_ref.new_zeros(f_ref.shape[0], 2, f_ref.shape[2], f_ref.shape[3])
                 pyramid = []
             else:
-                pyramid = self.flow_for(f_ref, f)
+                pyramid = self.flow_for(g_ref, g)
                 u = pyramid[-1]
             off, _ = self.align.offsets(f_ref, f, u)
             a_i = self.align(f, m, off)
@@ -266,10 +290,9 @@ class UnblurNet(nn.Module):
         b, n, _, h, w = frames.shape
         x = pad_to_multiple(frames)
         hp, wp = x.shape[-2:]
-        e1, e2, f, m = self.encode(x.reshape(b * n, 3, hp, wp))
         split = lambda t: t.reshape(b, n, *t.shape[1:])  # noqa: E731
-        e1, e2, f, m = split(e1), split(e2), split(f), split(m)
-        feats = [(e1[:, i], e2[:, i], f[:, i], m[:, i]) for i in range(n)]
+        enc = [split(t) for t in self.encode(x.reshape(b * n, 3, hp, wp))]
+        feats = [tuple(t[:, i] for t in enc) for i in range(n)]
         out, flows = self.restore(x[:, CENTRE], feats)
         return out[..., :h, :w], flows
 
@@ -292,11 +315,15 @@ def count_flops(a: Arch, h: int, w: int) -> dict:
            + _conv(p4, a.c, a.c // 2) + _conv(p4, a.c // 2, 1))
     flow = 0
     if a.flow and a.align:
+        cg = a.flow_features or a.c
         for lvl in range(a.flow_levels):
             p = p4 // (4 ** lvl)
-            flow += 2 * cv * a.c * p + 8 * a.c * p  # correlation + warp
+            flow += 2 * cv * cg * p + 8 * cg * p  # correlation + warp
             flow += _conv(p, cv + 2, a.flow_width) + _conv(p, a.flow_width, a.flow_width) + _conv(p, a.flow_width, 2)
         flow *= N_FRAMES - 1
+        if a.flow_features:  # once per frame, like the encoder
+            w = a.flow_features
+            flow += _conv(p2, 3, w // 2) + _conv(p2, w // 2, w // 2) + _conv(p4, w // 2, w) + _conv(p4, w, w)
     align = N_FRAMES * (_conv(p4, a.c, a.c) + 9 * 8 * (a.c + 1) * p4)
     if a.align and a.residual_offsets:
         align += N_FRAMES * (2 * cv * a.c * p4 + 8 * a.c * p4 + _conv(p4, cv, a.flow_width)

@@ -113,6 +113,7 @@ def build(args) -> UnblurNet:
     kw = dict(PRESETS[args.preset])
     kw.update(ABLATIONS[args.ablation])
     kw["k"] = args.dlfl_k
+    kw["flow_features"] = args.flow_features
     model = UnblurNet(Arch(**kw))
     model.detach_flow_input = args.flow_detach
     return model
@@ -134,6 +135,8 @@ def main(argv=None):
     ap.add_argument("--flow-decay", type=float, default=4000, help="flow loss half-life in steps")
     ap.add_argument("--flow-detach", action="store_true",
                     help="no gradient from the flow estimator into the shared encoder (training only)")
+    ap.add_argument("--flow-features", type=int, default=0,
+                    help="width of the flow estimator's own features (0: it correlates the shared F)")
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))

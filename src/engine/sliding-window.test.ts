@@ -5,17 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { gpuBytes, useWebGPU } from '../gpu/kernels/test-util';
 import { disposeModel, type LoadedModel, type Network } from '../model';
-import { loadShippedModel, readTensorFile } from '../model/test-fixtures';
+import { FIXTURE_MODELS, loadFixtureModel, readTensorFile, type FixtureModel } from '../model/test-fixtures';
 import { padReplicate, SlidingWindow, windowIndices } from './sliding-window';
 
-let model: LoadedModel;
-let net: Network;
+const models = {} as Record<FixtureModel, { model: LoadedModel; net: Network }>;
+let net: Network; // the shipped base
 
 beforeAll(async () => {
   await useWebGPU();
-  ({ model, net } = await loadShippedModel());
+  for (const id of FIXTURE_MODELS) models[id] = await loadFixtureModel(id);
+  net = models.base.net;
 });
-afterAll(() => disposeModel(model));
+afterAll(() => Object.values(models).forEach(({ model }) => disposeModel(model)));
 
 describe('windowIndices', () => {
   it('repeats the first and last frame at the clip ends', () => {
@@ -50,14 +51,15 @@ describe('padReplicate', () => {
   });
 });
 
-function readClip() {
-  const { header, tensors } = readTensorFile<{ frames: number; height: number; width: number }>('clip');
+function readClip(id: FixtureModel = 'base') {
+  const { header, tensors } = readTensorFile<{ frames: number; height: number; width: number }>('clip', id);
   return { ...header, blur: tensors.get('blur')!.data, restored: tensors.get('restored')!.data };
 }
 
 describe('SlidingWindow', () => {
-  it('restores a whole clip as training.evaluate does (every frame within 2e-3)', async () => {
-    const clip = readClip();
+  it.each(FIXTURE_MODELS)('%s: restores a whole clip as training.evaluate does (every frame within 2e-3)', async (id) => {
+    const clip = readClip(id);
+    const { net } = models[id];
     expect(clip.height % 16).not.toBe(0); // the fixture exercises padding and cropping
     const { frames, height: h, width: w } = clip;
     const per = h * w * 3;
@@ -132,7 +134,8 @@ describe('SlidingWindow', () => {
     expect(() => new SlidingWindow(net, h, w, 3)).toThrow(/contextFrames/);
   });
 
-  it('keeps GPU memory flat over 300 frames and frees everything on dispose', async () => {
+  it.each(FIXTURE_MODELS)('%s: keeps GPU memory flat over 300 frames and frees everything on dispose', async (id) => {
+    const { net } = models[id];
     const [h, w] = [16, 16];
     const frame = tf.randomUniform([h, w, 3], 0, 1, 'float32', 7) as tf.Tensor3D;
     // Warm-up: the first use uploads the frame and lets TF.js make its cached constants.

@@ -13,7 +13,7 @@
 // frames only fill the window (they are encoded, never restored), so the
 // outputs are exactly those of a window that started at frame 0.
 import * as tf from '@tensorflow/tfjs-core';
-import { CENTRE, PAD_MULTIPLE, WINDOW, type Encoded, type Network } from '../model/network';
+import { CENTRE, disposeEncoded, PAD_MULTIPLE, WINDOW, type Encoded, type Network } from '../model/network';
 
 /** Pads [1, h, w, c] on the bottom and right to multiples of `m` by repeating the edge. */
 export function padReplicate(x: tf.Tensor4D, m = PAD_MULTIPLE): tf.Tensor4D {
@@ -85,7 +85,7 @@ export class SlidingWindow {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const e of this.cache.values()) tf.dispose([e.x, e.e1, e.e2, e.f, e.m]);
+    for (const e of this.cache.values()) disposeEncoded(e);
     this.cache.clear();
   }
 
@@ -102,7 +102,7 @@ export class SlidingWindow {
     // Later windows start at emitted − 2 at the earliest.
     for (const [j, e] of this.cache) {
       if (j < this.emitted - CENTRE) {
-        tf.dispose([e.x, e.e1, e.e2, e.f, e.m]);
+        disposeEncoded(e);
         this.cache.delete(j);
       }
     }

@@ -26,11 +26,14 @@ export function countFlops(a: Arch, h: number, w: number): StageFlops {
     conv(p4, a.c2, a.c) + 4 * conv(p4, a.c, a.c) + conv(p4, a.c, a.c / 2) + conv(p4, a.c / 2, 1);
   let flow = 0;
   if (a.flow && a.align) {
+    const cg = a.flow_features || a.c;
     for (let l = 0; l < a.flow_levels; l++) {
       const p = p4 / 4 ** l;
-      flow += 2 * cv * a.c * p + 8 * a.c * p + conv(p, cv + 2, a.flow_width) + conv(p, a.flow_width, a.flow_width) + conv(p, a.flow_width, 2);
+      flow += 2 * cv * cg * p + 8 * cg * p + conv(p, cv + 2, a.flow_width) + conv(p, a.flow_width, a.flow_width) + conv(p, a.flow_width, 2);
     }
     flow *= WINDOW - 1;
+    const g = a.flow_features;
+    if (g) flow += conv(p2, 3, g / 2) + conv(p2, g / 2, g / 2) + conv(p4, g / 2, g) + conv(p4, g, g); // once per frame
   }
   let align = WINDOW * (conv(p4, a.c, a.c) + 9 * 8 * (a.c + 1) * p4);
   if (a.align && a.residual_offsets) {

@@ -2,10 +2,11 @@
 // needs; a missing, foreign, mismatched or truncated one is refused with a
 // ModelLoadError that says what is wrong, and nothing stays on the GPU.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWebGPU } from '../gpu/kernels/test-util';
-import { countFlops, disposeModel, expectedWeights, loadModel, ModelLoadError, type ModelFileReader } from './index';
+import { checkManifest, countFlops, disposeModel, expectedWeights, loadModel, ModelLoadError, type ModelFileReader } from './index';
 import { fileReader } from './node-reader';
 import { SHIPPED_MODEL_DIR as MODEL_DIR } from './test-fixtures';
 
@@ -56,6 +57,15 @@ describe('loadModel', () => {
   it('counts the same FLOPs as training/model.py', () => {
     const m = JSON.parse(manifestText);
     expect(countFlops(m.arch, 720, 1280).total).toBe(m.flopsPerFrame720p);
+    const ff = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/tiny-ff/model.json', import.meta.url)), 'utf8'));
+    expect(ff.arch.flow_features).toBeGreaterThan(0);
+    expect(countFlops(ff.arch, 720, 1280).total).toBe(ff.flopsPerFrame720p);
+  });
+
+  it('reads a model.json without flow_features as a model whose flow shares F', () => {
+    const m = JSON.parse(manifestText);
+    expect('flow_features' in m.arch).toBe(false); // the shipped base predates the field
+    expect(checkManifest(m).arch.flow_features).toBe(0);
   });
 
   it('refuses a missing model folder', async () => {
@@ -70,6 +80,7 @@ describe('loadModel', () => {
     expect((await refusal({ 'model.json': edited((m) => (m.version = 2)) })).message).toMatch(/version 2/);
     expect((await refusal({ 'model.json': edited((m) => (m.arch.k = 4)) })).message).toMatch(/arch.k must be odd/);
     expect((await refusal({ 'model.json': edited((m) => delete m.arch.c) })).message).toMatch(/arch.c must be/);
+    expect((await refusal({ 'model.json': edited((m) => (m.arch.flow_features = 7)) })).message).toMatch(/flow_features must be 0 or a positive even/);
   });
 
   it('refuses weights that do not match the architecture', async () => {

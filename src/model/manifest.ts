@@ -17,6 +17,10 @@ export interface Arch {
   align: boolean;
   flow: boolean;
   residual_offsets: boolean;
+  /** 0: the flow estimator correlates the shared features F; > 0: it has
+   * features of its own, G, this many channels at 1/4 resolution (absent in
+   * older model.json files, which means 0). */
+  flow_features: number;
 }
 
 export interface WeightSpec {
@@ -69,12 +73,24 @@ const head = (name: string, cin: number, w: number, cout: number) => [
 /** Every weight the architecture has, in training/model.py's state_dict order, browser layouts. */
 export function expectedWeights(a: Arch): WeightSpec[] {
   const cv = (2 * a.d + 1) ** 2;
-  const flowHeads = a.flow && a.align ? Array.from({ length: a.flow_levels }, (_, i) => head(`flow.heads.${i}`, cv + 2, a.flow_width, 2)).flat() : [];
+  const hasFlow = a.flow && a.align;
+  const flowHeads = hasFlow ? Array.from({ length: a.flow_levels }, (_, i) => head(`flow.heads.${i}`, cv + 2, a.flow_width, 2)).flat() : [];
+  const g = a.flow_features;
+  const flowFeatures =
+    hasFlow && g > 0
+      ? [
+          ...conv('flow_features.conv1', 3, 3, g / 2),
+          ...conv('flow_features.conv2', 3, g / 2, g / 2),
+          ...conv('flow_features.conv3', 3, g / 2, g),
+          ...conv('flow_features.conv4', 3, g, g),
+        ]
+      : [];
   return [
     ...stage('encoder.stage1', 3, a.c1),
     ...stage('encoder.stage2', a.c1, a.c2),
     ...stage('encoder.stage3', a.c2, a.c),
     ...flowHeads,
+    ...flowFeatures,
     { name: 'align.weight', shape: [3, 3, a.c, a.c], dtype: 'float32' },
     { name: 'align.bias', shape: [a.c], dtype: 'float32' },
     ...head('align.offset_head', cv, a.flow_width, 18),
@@ -102,7 +118,11 @@ function checkArch(a: unknown): Arch {
   for (const key of ['align', 'flow', 'residual_offsets'] as const) {
     if (typeof r[key] !== 'boolean') throw new ModelLoadError('format', `arch.${key} must be true or false`);
   }
-  const arch = r as unknown as Arch;
+  const ff = r.flow_features ?? 0;
+  if (ff !== 0 && !(isPosInt(ff) && ff % 2 === 0)) {
+    throw new ModelLoadError('format', `arch.flow_features must be 0 or a positive even integer, got ${JSON.stringify(ff)}`);
+  }
+  const arch = { ...r, flow_features: ff } as unknown as Arch;
   if (arch.k % 2 === 0) throw new ModelLoadError('format', `arch.k must be odd, got ${arch.k}`);
   if (arch.c % 2 !== 0) throw new ModelLoadError('format', `arch.c must be even, got ${arch.c}`);
   if (arch.flow_levels > 3) throw new ModelLoadError('format', `arch.flow_levels ${arch.flow_levels}: frames padded to 16 allow at most 3`);
@@ -145,5 +165,5 @@ export function checkManifest(json: unknown): ModelManifest {
   }
   const bytes = want.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
   if (m.byteLength !== bytes) throw new ModelLoadError('weights', `model.json says ${JSON.stringify(m.byteLength)} bytes of weights; its weights need ${bytes}`);
-  return json as ModelManifest;
+  return { ...(json as ModelManifest), arch };
 }

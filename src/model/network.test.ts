@@ -1,13 +1,14 @@
 // Parity with PyTorch: the golden fixtures written by `training.export --golden`
 // hold a 5-frame clip and every stage of the PyTorch network's output for the
-// shipped weights (public/models/base). The browser graph must reproduce each
+// shipped weights (public/models/base), and for a tiny random model whose flow
+// estimator has its own features (fixtures/tiny-ff). The browser graph must reproduce each
 // stage within 1e-3 (relative to the stage's largest value) and the restored
 // frame within 2e-3 absolute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWebGPU } from '../gpu/kernels/test-util';
 import { CENTRE, disposeModel, Network, type Encoded, type LoadedModel, type RestoreStages } from './index';
-import { loadShippedModel, readTensorFile, type TensorFile } from './test-fixtures';
+import { FIXTURE_MODELS, loadFixtureModel, readTensorFile, type FixtureModel, type TensorFile } from './test-fixtures';
 
 type Golden = TensorFile<{ height: number; width: number; centre: number }>;
 
@@ -24,19 +25,18 @@ function diff(got: ArrayLike<number>, want: Float32Array): { maxDiff: number; sc
   return { maxDiff, scale };
 }
 
-let model: LoadedModel;
-let net: Network;
-let golden: Golden;
+const models = {} as Record<FixtureModel, { model: LoadedModel; net: Network }>;
 
 beforeAll(async () => {
   await useWebGPU();
-  ({ model, net } = await loadShippedModel());
-  golden = readTensorFile('golden');
+  for (const id of FIXTURE_MODELS) models[id] = await loadFixtureModel(id);
 });
-afterAll(() => disposeModel(model));
+afterAll(() => Object.values(models).forEach(({ model }) => disposeModel(model)));
 
 describe('the browser network equals PyTorch on the golden fixtures', () => {
-  it('every stage within 1e-3 relative, the restored frame within 2e-3 absolute', async () => {
+  it.each(FIXTURE_MODELS)('%s: every stage within 1e-3 relative, the restored frame within 2e-3 absolute', async (id) => {
+    const { net } = models[id];
+    const golden: Golden = readTensorFile('golden', id);
     const g = golden.tensors;
     const before = tf.memory().numTensors;
     const input = g.get('input')!;
@@ -46,7 +46,7 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
     const feats: Encoded[] = [0, 1, 2, 3, 4].map((i) =>
       tf.tidy(() => {
         const one = (t: tf.Tensor4D) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]);
-        return { x: one(x), e1: one(enc.e1), e2: one(enc.e2), f: one(enc.f), m: one(enc.m) };
+        return { x: one(x), e1: one(enc.e1), e2: one(enc.e2), f: one(enc.f), m: one(enc.m), ...(enc.g ? { g: one(enc.g) } : {}) };
       }),
     );
     const stages = {} as RestoreStages;
@@ -57,6 +57,7 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
       E2: enc.e2,
       F: enc.f,
       M: enc.m,
+      ...(enc.g ? { G: enc.g } : {}),
       flows: cat(stages.flows),
       offsets: cat(stages.offsets),
       masksWarped: cat(stages.masksWarped),
@@ -64,6 +65,9 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
       Q: stages.q,
       fused: stages.fused,
     };
+    // Every stage in the fixture is compared (G only exists for tiny-ff).
+    expect(Object.keys(got).sort()).toEqual([...g.keys()].filter((k) => !['input', 'restored', 'restoredClamped'].includes(k)).sort());
+    expect('G' in got).toBe(id === 'tiny-ff');
     const report: Record<string, string> = {};
     for (const [name, t] of Object.entries(got)) {
       const want = g.get(name)!;
@@ -78,7 +82,7 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
       report[name] = maxDiff.toExponential(2);
       expect(maxDiff, name).toBeLessThanOrEqual(2e-3);
     }
-    console.log('golden parity (max |diff| of scale):', report);
+    console.log(`golden parity, ${id} (max |diff| of scale):`, report);
     // The network must have changed the frame: parity with an identity would be vacuous.
     const { maxDiff: moved } = diff(await clamped.data(), g.get('input')!.data.subarray(CENTRE * clamped.size, (CENTRE + 1) * clamped.size));
     expect(moved).toBeGreaterThan(1e-2);

@@ -1,7 +1,9 @@
 // The network of DESIGN.md section 2 on TF.js (WebGPU) + the four WGSL
 // kernels, NHWC throughout, mirroring training/model.py op for op:
-//   encode  E1 (full), E2 (1/2), F (1/4) and the sharpness mask M = σ(head(F))
-//   flow    PWC-style coarse-to-fine flow F[t] → F[t+i] over an avg-pool pyramid
+//   encode  E1 (full), E2 (1/2), F (1/4) and the sharpness mask M = σ(head(F));
+//           with arch.flow_features > 0 also the flow estimator's own features G
+//   flow    PWC-style coarse-to-fine flow G[t] → G[t+i] over an avg-pool pyramid
+//           (G is F when the model has no flow features of its own)
 //   align   offsets = flow + residual from the cost volume; Dcn Align samples
 //           F and M together; the mask is also warped by the flow for DLFL
 //   fuse    DLFL (k×k, mask-weighted, over the 5 frames), 1×1 conv, LReLU
@@ -26,6 +28,13 @@ export interface Encoded {
   e2: tf.Tensor4D;
   f: tf.Tensor4D;
   m: tf.Tensor4D;
+  /** the flow estimator's own features (only when arch.flow_features > 0) */
+  g?: tf.Tensor4D;
+}
+
+/** Frees every tensor of one frame's encoding. */
+export function disposeEncoded(e: Encoded): void {
+  tf.dispose([e.x, e.e1, e.e2, e.f, e.m, ...(e.g ? [e.g] : [])]);
 }
 
 /** Intermediate results of one restore (the golden-fixture stages). */
@@ -74,14 +83,23 @@ export class Network {
     return this.conv(`${name}.conv3`, this.conv(`${name}.conv2`, this.conv(`${name}.conv1`, x, 'leakyrelu'), 'leakyrelu'));
   }
 
-  /** x [n, Hp, Wp, 3] (padded) → E1, E2, F, M for each of the n frames. */
+  /** Whether the flow estimator has features of its own (G). */
+  get ownFlowFeatures(): boolean {
+    const a = this.arch;
+    return a.flow && a.align && a.flow_features > 0;
+  }
+
+  /** x [n, Hp, Wp, 3] (padded) → E1, E2, F, M (and G) for each of the n frames. */
   encode(x: tf.Tensor4D): Omit<Encoded, 'x'> {
     return tf.tidy(() => {
       const e1 = this.stage('encoder.stage1', x, 1);
       const e2 = this.stage('encoder.stage2', e1, 2);
       const f = this.stage('encoder.stage3', e2, 2);
       const m = tf.sigmoid(this.conv('align.mask_head.2', this.conv('align.mask_head.0', f, 'leakyrelu')));
-      return { e1, e2, f, m };
+      if (!this.ownFlowFeatures) return { e1, e2, f, m };
+      const h = this.conv('flow_features.conv2', this.conv('flow_features.conv1', x, 'leakyrelu', 2), 'leakyrelu');
+      const g = this.conv('flow_features.conv4', this.conv('flow_features.conv3', h, 'leakyrelu', 2));
+      return { e1, e2, f, m, g };
     });
   }
 
@@ -90,13 +108,13 @@ export class Network {
     return tf.zeros([n, h, w, 2]);
   }
 
-  /** Flow (dx, dy) at 1/4 resolution from F[ref] to F[nbr]: out(p) ≈ motion so that nbr(p + u) = ref(p). */
-  flow(fRef: tf.Tensor4D, fNbr: tf.Tensor4D): tf.Tensor4D {
+  /** Flow (dx, dy) at 1/4 resolution from G[ref] to G[nbr]: out(p) ≈ motion so that nbr(p + u) = ref(p). */
+  flow(gRef: tf.Tensor4D, gNbr: tf.Tensor4D): tf.Tensor4D {
     const a = this.arch;
-    if (!(a.flow && a.align)) return this.zeroFlow(fRef);
+    if (!(a.flow && a.align)) return this.zeroFlow(gRef);
     return tf.tidy(() => {
-      const refs = [fRef];
-      const nbrs = [fNbr];
+      const refs = [gRef];
+      const nbrs = [gNbr];
       for (let l = 1; l < a.flow_levels; l++) {
         refs.push(tf.avgPool(refs[l - 1], 2, 2, 'valid'));
         nbrs.push(tf.avgPool(nbrs[l - 1], 2, 2, 'valid'));
@@ -151,8 +169,9 @@ export class Network {
 
   /** The 5 flows centre → frame i (zero for the centre itself). */
   flowStage(feats: readonly Encoded[]): tf.Tensor4D[] {
-    const ref = feats[CENTRE].f;
-    return feats.map((e, i) => (i === CENTRE ? this.zeroFlow(ref) : this.flow(ref, e.f)));
+    const g = (e: Encoded) => e.g ?? e.f;
+    const ref = g(feats[CENTRE]);
+    return feats.map((e, i) => (i === CENTRE ? this.zeroFlow(ref) : this.flow(ref, g(e))));
   }
 
   /** Offsets, Dcn Align, and the masks warped by the flow (DLFL's weights). */

@@ -1,5 +1,5 @@
-// Test helpers (Node): the shipped base model and the fixture files that
-// `training.export --golden` writes next to it (training/export.py
+// Test helpers (Node): the shipped base model, a tiny random one, and the
+// fixture files that `training.export --golden` writes for each (training/export.py
 // write_tensors: <stem>.json = header + name/shape/byte offset per tensor,
 // <stem>.bin = float32 arrays back to back).
 import { readFileSync } from 'node:fs';
@@ -8,10 +8,21 @@ import { loadModel, Network, type LoadedModel } from './index';
 import { fileReader } from './node-reader';
 
 export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
-const FIXTURES = new URL('./fixtures/base/', import.meta.url);
+const FIXTURES = new URL('./fixtures/', import.meta.url);
+
+/** The models the parity fixtures were written for: the shipped base, and a
+ * small randomly initialised one whose flow estimator has its own features
+ * (`training.export --random-arch …`, src/model/fixtures/tiny-ff/model.json). */
+export const FIXTURE_MODELS = ['base', 'tiny-ff'] as const;
+export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
 export async function loadShippedModel(): Promise<{ model: LoadedModel; net: Network }> {
-  const model = await loadModel(fileReader(SHIPPED_MODEL_DIR));
+  return loadFixtureModel('base');
+}
+
+export async function loadFixtureModel(id: FixtureModel): Promise<{ model: LoadedModel; net: Network }> {
+  const dir = id === 'base' ? SHIPPED_MODEL_DIR : fileURLToPath(new URL(`${id}/`, FIXTURES));
+  const model = await loadModel(fileReader(dir));
   return { model, net: new Network(model) };
 }
 
@@ -20,12 +31,13 @@ export interface TensorFile<H> {
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
-/** Reads fixtures/base/<stem>.json + .bin. */
-export function readTensorFile<H>(stem: string): TensorFile<H> {
-  const { tensors: index, ...header } = JSON.parse(readFileSync(new URL(`${stem}.json`, FIXTURES), 'utf8')) as {
+/** Reads fixtures/<id>/<stem>.json + .bin. */
+export function readTensorFile<H>(stem: string, id: FixtureModel = 'base'): TensorFile<H> {
+  const dir = new URL(`${id}/`, FIXTURES);
+  const { tensors: index, ...header } = JSON.parse(readFileSync(new URL(`${stem}.json`, dir), 'utf8')) as {
     tensors: { name: string; shape: number[]; offset: number }[];
   };
-  const bin = readFileSync(new URL(`${stem}.bin`, FIXTURES));
+  const bin = readFileSync(new URL(`${stem}.bin`, dir));
   const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const t of index) {

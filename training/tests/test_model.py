@@ -12,7 +12,8 @@ from training.model import Arch, UnblurNet, count_flops, pad_to_multiple
 TINY = dict(c1=4, c2=6, c=8, flow_width=8)
 
 
-@pytest.mark.parametrize("abl", [{}, {"align": False}, {"flow": False}, {"residual_offsets": False}, {"k": 1}])
+@pytest.mark.parametrize("abl", [{}, {"align": False}, {"flow": False}, {"residual_offsets": False}, {"k": 1},
+                                 {"flow_features": 6}])
 def test_forward_shapes_and_gradients(abl):
     torch.manual_seed(0)
     m = UnblurNet(Arch(**TINY, **abl))
@@ -44,6 +45,23 @@ def test_flow_detach_keeps_the_forward_pass_and_stops_flow_gradients_at_the_enco
     grads = {n: p.grad for n, p in m.named_parameters()}
     assert any(g is not None and g.abs().sum() > 0 for n, g in grads.items() if n.startswith("flow."))
     assert all(g is None or g.abs().sum() == 0 for n, g in grads.items() if n.startswith("encoder."))
+
+
+def test_own_flow_features_keep_the_flow_loss_out_of_the_restorers_encoder():
+    torch.manual_seed(0)
+    m = UnblurNet(Arch(**TINY, flow_features=6))
+    x = torch.rand(1, 5, 3, 32, 32)
+    e1, e2, f, mask, g = m.encode(x[:, 0])
+    assert g.shape == (1, 6, 8, 8) and f.shape == (1, 8, 8, 8)
+    _, flows = m(x)
+    sum(u.square().mean() for pyr in flows for u in pyr).backward()
+    grads = {n: p.grad for n, p in m.named_parameters()}
+    assert all(grads[f"flow_features.conv{i}.weight"].abs().sum() > 0 for i in range(1, 5))
+    assert all(g is None or g.abs().sum() == 0 for n, g in grads.items() if n.startswith("encoder."))
+    # Without own features, G is F itself.
+    shared = UnblurNet(Arch(**TINY))
+    out = shared.encode(x[:, 0])
+    assert out[4] is out[2]
 
 
 def test_starts_as_identity():
@@ -133,3 +151,7 @@ def test_flops_count_is_plausible():
     # the first encoder conv alone: 2*9*3*16 per pixel
     assert f["encode"] > 2 * 9 * 3 * 16 * 720 * 1280
     assert count_flops(Arch(align=False), 720, 1280)["flow"] == 0
+    assert count_flops(Arch(align=False, flow_features=32), 720, 1280)["flow"] == 0
+    # own features: 4 convs per frame, but a cheaper correlation (32 channels, not 64)
+    own, shared = count_flops(Arch(flow_features=32), 720, 1280)["flow"], f["flow"]
+    assert own != shared
