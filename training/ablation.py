@@ -33,7 +33,12 @@ def run_name(variant: str, args) -> str:
     """One folder per (preset, crop, flow-detach, seed, variant): runs at another budget never resume these."""
     seed = f"_s{args.seed}" if args.seed != 1 else ""  # seed 1 keeps the first runs' names
     ff = f"ff{args.flow_features}" if args.flow_features else ""
-    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{seed}_{variant}"
+    pf = "pf" if args.init_flow else ""
+    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{pf}{seed}_{variant}"
+
+
+def variant_has_flow(variant: str) -> bool:
+    return variant in ("full", "no_residual")
 
 
 def run(variant: str, args) -> dict:
@@ -50,7 +55,8 @@ def run(variant: str, args) -> dict:
                     "--batch", str(args.batch), "--steps", str(steps), "--seed", str(args.seed),
                     "--dev-every", str(10 ** 9), "--ckpt-every", "250", "--resume", "--no-ship",
                     "--threads", str(args.threads), "--flow-features", str(args.flow_features)]
-                   + (["--flow-detach"] if args.flow_detach else []))
+                   + (["--flow-detach"] if args.flow_detach else [])
+                   + (["--init-flow", str(args.init_flow)] if args.init_flow and variant_has_flow(variant) else []))
     train_s = time.time() - t0  # this call's training only (0 when it was already done)
     model, ck = load_checkpoint(ckpt)
     out = run_dir / "export"
@@ -59,7 +65,7 @@ def run(variant: str, args) -> dict:
     row = {"variant": variant, "steps": ck["step"], "train_seconds": round(train_s), **{k: res[k] for k in
            ("frames", "psnr_in", "psnr_out", "ssim_in", "ssim_out")}, "blurriest_third": res["blurriest_third"],
            "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads", "flow_detach",
-                                                        "flow_features", "warm_restart")}}
+                                                        "flow_features", "init_flow", "warm_restart")}}
     (run_dir / "result.json").write_text(json.dumps(row, indent=1))
     return row
 
@@ -87,6 +93,8 @@ def main(argv=None):
     ap.add_argument("--flow-detach", action="store_true", help="train with --flow-detach (own run folders)")
     ap.add_argument("--flow-features", type=int, default=0,
                     help="train with --flow-features W: the flow estimator's own features (own run folders)")
+    ap.add_argument("--init-flow", default=None,
+                    help="start the variants that have a flow estimator from this training.pretrain_flow checkpoint")
     ap.add_argument("--warm-restart", type=int, default=None,
                     help="first train to this many steps on their own cosine schedule, then on to --steps")
     ap.add_argument("--out", default="ablation.json", help="file name under training/results/")

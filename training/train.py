@@ -137,6 +137,8 @@ def main(argv=None):
                     help="no gradient from the flow estimator into the shared encoder (training only)")
     ap.add_argument("--flow-features", type=int, default=0,
                     help="width of the flow estimator's own features (0: it correlates the shared F)")
+    ap.add_argument("--init-flow", default=None,
+                    help="a fresh run starts its flow estimator from this training.pretrain_flow checkpoint")
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
@@ -177,6 +179,10 @@ def main(argv=None):
         else:  # weights only (an older light checkpoint): fresh optimiser and data order
             g.manual_seed(args.seed + step)
             print(f"resumed {args.name} weights at step {step} (no optimiser state)", flush=True)
+    elif args.init_flow:
+        from .pretrain_flow import load_flow
+        ck = load_flow(model, args.init_flow)
+        print(f"flow estimator from {args.init_flow} (pre-trained {ck['step']} steps, epe {ck['epe']:.3f})", flush=True)
     with open(run / "args.json", "w") as f:
         json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
