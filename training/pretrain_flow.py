@@ -69,7 +69,7 @@ def main(argv=None):
     run = train.RUNS / name
     run.mkdir(parents=True, exist_ok=True)
     log = open(run / "log.jsonl", "w")
-    t0, acc = time.time(), []
+    t0, acc, recent = time.time(), [], []
     for step in range(1, args.steps + 1):
         for grp in opt.param_groups:
             grp["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
@@ -83,6 +83,7 @@ def main(argv=None):
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         acc.append(float(loss))
+        recent = (recent + [float(loss)])[-50:]
         if step % 50 == 0:
             rec = {"step": step, "epe": sum(acc) / len(acc), "s_per_step": (time.time() - t0) / len(acc)}
             t0, acc = time.time(), []
@@ -92,7 +93,7 @@ def main(argv=None):
     out = args.out or train.CHECKPOINTS / f"{name}.pt"
     train.CHECKPOINTS.mkdir(exist_ok=True)
     torch.save({"flow": flow_state(model), "arch": {k: getattr(model.arch, k) for k in FLOW_FIELDS},
-                "step": args.steps, "epe": rec["epe"]}, out)
+                "step": args.steps, "epe": sum(recent) / len(recent)}, out)
     print(f"wrote {out}")
 
 
