@@ -30,7 +30,8 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 
 
 def run_name(variant: str, args) -> str:
-    """One folder per (preset, crop, flow-detach, seed, variant): runs at another budget never resume these."""
+    """One folder per (preset, crop, flow-detach, flow features, pre-trained flow, seed, variant):
+    runs at another budget never resume these."""
     seed = f"_s{args.seed}" if args.seed != 1 else ""  # seed 1 keeps the first runs' names
     ff = f"ff{args.flow_features}" if args.flow_features else ""
     pf = "pf" if args.init_flow else ""
