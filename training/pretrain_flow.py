@@ -26,6 +26,11 @@ from .model import CENTRE, N_FRAMES, Arch, UnblurNet
 FLOW_FIELDS = ("d", "flow_width", "flow_levels", "flow_features")
 
 
+def flow_arch(model: UnblurNet) -> dict:
+    """The Arch fields a flow estimator's weights depend on."""
+    return {k: getattr(model.arch, k) for k in FLOW_FIELDS}
+
+
 def flow_state(model: UnblurNet) -> dict:
     return {k: v.detach().cpu() for k, v in model.state_dict().items() if k.startswith(("flow.", "flow_features."))}
 
@@ -33,7 +38,7 @@ def flow_state(model: UnblurNet) -> dict:
 def load_flow(model: UnblurNet, path) -> dict:
     """Loads a pre-trained flow estimator into ``model`` (same flow fields of Arch)."""
     ck = torch.load(path, map_location="cpu")
-    mine = {k: getattr(model.arch, k) for k in FLOW_FIELDS}
+    mine = flow_arch(model)
     if ck["arch"] != mine:
         raise ValueError(f"{path}: flow estimator {ck['arch']} does not fit this model's {mine}")
     missing = set(flow_state(model)) - set(ck["flow"])
@@ -69,7 +74,7 @@ def main(argv=None):
     run = train.RUNS / name
     run.mkdir(parents=True, exist_ok=True)
     log = open(run / "log.jsonl", "w")
-    t0, acc, recent = time.time(), [], []
+    t0, recent = time.time(), []  # the losses of the last 50 steps
     for step in range(1, args.steps + 1):
         for grp in opt.param_groups:
             grp["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
@@ -82,18 +87,16 @@ def main(argv=None):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        acc.append(float(loss))
         recent = (recent + [float(loss)])[-50:]
         if step % 50 == 0:
-            rec = {"step": step, "epe": sum(acc) / len(acc), "s_per_step": (time.time() - t0) / len(acc)}
-            t0, acc = time.time(), []
+            rec = {"step": step, "epe": sum(recent) / len(recent), "s_per_step": (time.time() - t0) / 50}
+            t0 = time.time()
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()
     out = args.out or train.CHECKPOINTS / f"{name}.pt"
     train.CHECKPOINTS.mkdir(exist_ok=True)
-    torch.save({"flow": flow_state(model), "arch": {k: getattr(model.arch, k) for k in FLOW_FIELDS},
-                "step": args.steps, "epe": sum(recent) / len(recent)}, out)
+    torch.save({"flow": flow_state(model), "arch": flow_arch(model), "step": args.steps, "epe": sum(recent) / len(recent)}, out)
     print(f"wrote {out}")
 
 

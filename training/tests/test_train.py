@@ -1,5 +1,6 @@
 """The training step: batches with flips/reversal keep flows consistent, the
 flow loss is zero for perfect flows, and a few steps on one batch fit it."""
+import pytest
 import torch
 
 from training.data.synth import ClipSynth, SynthConfig
@@ -52,11 +53,11 @@ def test_few_steps_fit_one_batch():
 
 
 def test_a_pretrained_flow_estimator_loads_into_a_model_that_fits_it(tmp_path):
-    from training.pretrain_flow import FLOW_FIELDS, flow_state, load_flow
+    from training.pretrain_flow import flow_arch, flow_state, load_flow
     torch.manual_seed(0)
     src = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, flow_features=6))
     path = tmp_path / "flow.pt"
-    torch.save({"flow": flow_state(src), "arch": {k: getattr(src.arch, k) for k in FLOW_FIELDS}, "step": 1, "epe": 1.0}, path)
+    torch.save({"flow": flow_state(src), "arch": flow_arch(src), "step": 1, "epe": 1.0}, path)
     assert all(k.startswith(("flow.", "flow_features.")) for k in flow_state(src))
     dst = UnblurNet(Arch(c1=6, c2=8, c=12, flow_width=8, flow_features=6))  # other restorer widths: fine
     enc_before = dst.encoder.stage1.conv.weight.clone()
@@ -64,6 +65,5 @@ def test_a_pretrained_flow_estimator_loads_into_a_model_that_fits_it(tmp_path):
     for k, v in flow_state(src).items():
         assert torch.equal(dst.state_dict()[k], v)
     assert torch.equal(dst.encoder.stage1.conv.weight, enc_before)
-    import pytest
     with pytest.raises(ValueError, match="does not fit"):
         load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)), path)  # shares F: no G to load
