@@ -16,10 +16,6 @@ const FIXTURES = new URL('./fixtures/', import.meta.url);
 export const FIXTURE_MODELS = ['base', 'tiny-ff'] as const;
 export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
-export async function loadShippedModel(): Promise<{ model: LoadedModel; net: Network }> {
-  return loadFixtureModel('base');
-}
-
 export async function loadFixtureModel(id: FixtureModel): Promise<{ model: LoadedModel; net: Network }> {
   const dir = id === 'base' ? SHIPPED_MODEL_DIR : fileURLToPath(new URL(`${id}/`, FIXTURES));
   const model = await loadModel(fileReader(dir));
