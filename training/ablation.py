@@ -31,10 +31,14 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 
 def run_name(variant: str, args) -> str:
     """One folder per (preset, crop, flow-detach, flow features, pre-trained flow, seed, variant):
-    runs at another budget never resume these."""
+    runs at another budget never resume these. The pre-trained flow's tag is
+    `pf` plus what its file name adds to `flow-ff<W>` (flow-ff32.pt -> pf,
+    flow-ff32-4k.pt -> pf4k), so runs from different flow checkpoints never share a folder."""
     seed = f"_s{args.seed}" if args.seed != 1 else ""  # seed 1 keeps the first runs' names
     ff = f"ff{args.flow_features}" if args.flow_features else ""
-    pf = "pf" if args.init_flow else ""
+    pf = ""
+    if args.init_flow:
+        pf = "pf" + Path(args.init_flow).stem.removeprefix(f"flow-ff{args.flow_features}").lstrip("-")
     return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{pf}{seed}_{variant}"
 
 

@@ -67,3 +67,19 @@ def test_a_pretrained_flow_estimator_loads_into_a_model_that_fits_it(tmp_path):
     assert torch.equal(dst.encoder.stage1.conv.weight, enc_before)
     with pytest.raises(ValueError, match="does not fit"):
         load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)), path)  # shares F: no G to load
+
+
+def test_ablation_run_folders_tell_runs_apart():
+    from argparse import Namespace
+
+    from training.ablation import run_name
+
+    def name(**kw):
+        a = dict(preset="small", crop=96, flow_detach=False, flow_features=0, init_flow=None, seed=1)
+        return run_name("full", Namespace(**{**a, **kw}))
+
+    assert name() == "abl_small96_full"  # the first runs' names stay
+    assert name(seed=3, flow_detach=True) == "abl_small96fd_s3_full"
+    assert name(flow_features=32, init_flow="training/checkpoints/flow-ff32.pt") == "abl_small96ff32pf_full"
+    assert name(flow_features=32, init_flow="ck/flow-ff32-4k.pt", seed=2) == "abl_small96ff32pf4k_s2_full"
+    assert name(flow_features=32, init_flow="other.pt") == "abl_small96ff32pfother_full"
