@@ -6,8 +6,8 @@ Only the flow path runs, so a step costs a fraction of a training step.
     /usr/bin/python3 -m training.pretrain_flow --flow-features 32 --steps 1500
 
 Writes training/checkpoints/flow-ff<W>.pt ({"flow": weights named as in
-UnblurNet, "arch": the flow fields, "step", "epe"}) and a log under
-training/runs/flow-ff<W>/; `train --init-flow PATH` starts a model from it.
+UnblurNet, "arch": the flow fields, "step", "epe"}), or --out, and a log
+under training/runs/<its file name without .pt>/; `train --init-flow PATH` starts a model from it.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import time
+from pathlib import Path
 
 import torch
 
@@ -64,7 +65,8 @@ def main(argv=None):
         ap.error("--flow-features must be > 0: the flow estimator needs features of its own to train alone")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    name = f"flow-ff{args.flow_features}"
+    out = Path(args.out) if args.out else train.CHECKPOINTS / f"flow-ff{args.flow_features}.pt"
+    name = out.stem  # the log's folder: one per checkpoint
     model = UnblurNet(Arch(flow_width=args.flow_width, flow_features=args.flow_features))
     params = list(model.flow.parameters()) + list(model.flow_features.parameters())
     opt = torch.optim.Adam(params, lr=args.lr)
@@ -94,8 +96,7 @@ def main(argv=None):
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()
-    out = args.out or train.CHECKPOINTS / f"{name}.pt"
-    train.CHECKPOINTS.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"flow": flow_state(model), "arch": flow_arch(model), "step": args.steps, "epe": sum(recent) / len(recent)}, out)
     print(f"wrote {out}")
 

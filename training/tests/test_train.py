@@ -83,3 +83,20 @@ def test_ablation_run_folders_tell_runs_apart():
     assert name(flow_features=32, init_flow="training/checkpoints/flow-ff32.pt") == "abl_small96ff32pf_full"
     assert name(flow_features=32, init_flow="ck/flow-ff32-4k.pt", seed=2) == "abl_small96ff32pf4k_s2_full"
     assert name(flow_features=32, init_flow="other.pt") == "abl_small96ff32pfother_full"
+
+
+def test_flow_pretraining_writes_its_checkpoint_and_log_where_asked(tmp_path, monkeypatch):
+    from training import pretrain_flow, train
+    from training.data import sources
+    from training.pretrain_flow import load_flow
+
+    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
+    monkeypatch.setattr(sources, "load_videos", lambda split: [])
+    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
+    out = tmp_path / "ck" / "flow-ff8-short.pt"
+    pretrain_flow.main(["--flow-features", "8", "--flow-width", "8", "--steps", "2", "--batch", "1",
+                        "--crop", "32", "--threads", "1", "--out", str(out)])
+    ck = torch.load(out)
+    assert ck["step"] == 2 and ck["arch"]["flow_features"] == 8 and ck["epe"] > 0
+    assert (tmp_path / "runs" / "flow-ff8-short" / "log.jsonl").exists()  # one log folder per checkpoint
+    load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, flow_features=8)), out)
