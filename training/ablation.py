@@ -23,6 +23,7 @@ import torch
 
 from . import evaluate, export, train
 from .export import load_checkpoint
+from .model import Arch
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -43,7 +44,7 @@ def run_name(variant: str, args) -> str:
 
 
 def variant_has_flow(variant: str) -> bool:
-    return variant in ("full", "no_residual")
+    return Arch(**train.ABLATIONS[variant]).has_flow_estimator
 
 
 def run(variant: str, args) -> dict:

@@ -41,6 +41,11 @@ class Arch:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def has_flow_estimator(self) -> bool:
+        """Whether U is estimated (no_align and no_flow have no flow estimator)."""
+        return self.flow and self.align
+
 
 def conv3(cin: int, cout: int, stride: int = 1) -> nn.Conv2d:
     return nn.Conv2d(cin, cout, 3, stride=stride, padding=1)
@@ -229,7 +234,7 @@ class UnblurNet(nn.Module):
         super().__init__()
         self.arch = a = arch or Arch(**kw)
         self.encoder = Encoder(a)
-        self.flow = FlowEstimator(a) if (a.flow and a.align) else None
+        self.flow = FlowEstimator(a) if a.has_flow_estimator else None
         self.flow_features = FlowFeatures(a.flow_features) if (self.flow is not None and a.flow_features) else None
         # Training-only switch: the flow estimator sees the features but sends
         # no gradient back into the shared encoder (its own loss and the
@@ -314,7 +319,7 @@ def count_flops(a: Arch, h: int, w: int) -> dict:
            + _conv(p4, a.c2, a.c) + 4 * _conv(p4, a.c, a.c)
            + _conv(p4, a.c, a.c // 2) + _conv(p4, a.c // 2, 1))
     flow = 0
-    if a.flow and a.align:
+    if a.has_flow_estimator:
         cg = a.flow_features or a.c
         for lvl in range(a.flow_levels):
             p = p4 // (4 ** lvl)

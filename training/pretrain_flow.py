@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
@@ -42,6 +41,8 @@ def load_flow(model: UnblurNet, path) -> dict:
     mine = flow_arch(model)
     if ck["arch"] != mine:
         raise ValueError(f"{path}: flow estimator {ck['arch']} does not fit this model's {mine}")
+    if model.flow is None:
+        raise ValueError(f"{path}: this model has no flow estimator to start from it")
     missing = set(flow_state(model)) - set(ck["flow"])
     if missing:
         raise ValueError(f"{path}: lacks {sorted(missing)}")
@@ -79,7 +80,7 @@ def main(argv=None):
     t0, recent = time.time(), []  # the losses of the last 50 steps
     for step in range(1, args.steps + 1):
         for grp in opt.param_groups:
-            grp["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
+            grp["lr"] = args.lr * train.cosine(step / args.steps)
         blur, _, flows, valid = train.make_batch(synth, g, args.batch, 0.0, "cpu")
         b, n, _, h, w = blur.shape
         feats = model.flow_features(blur.reshape(b * n, 3, h, w)).reshape(b, n, -1, h // 4, w // 4)

@@ -53,6 +53,11 @@ def charbonnier(a, b, eps=1e-3):
     return torch.sqrt((a - b) ** 2 + eps * eps).mean()
 
 
+def cosine(frac: float) -> float:
+    """The learning-rate factor at this fraction of a schedule: a cosine from 1 down to a floor of 0.05."""
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac))
+
+
 def make_batch(synth: ClipSynth, g: torch.Generator, batch: int, video_frac: float, device):
     blur, sharp, flows, valid = [], [], [], []
     for _ in range(batch):
@@ -207,7 +212,7 @@ def main(argv=None):
     stop = args.stop_at or args.steps
     while step < stop:
         frac = step / args.steps
-        lr = args.lr * (min(1.0, (step + 1) / 200) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))))
+        lr = args.lr * min(1.0, (step + 1) / 200) * cosine(min(frac, 1.0))
         for grp in opt.param_groups:
             grp["lr"] = lr * grp["lr_scale"]
         blur, sharp, flows, valid = make_batch(synth, g, args.batch, args.video_frac, device)

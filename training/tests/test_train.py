@@ -67,6 +67,8 @@ def test_a_pretrained_flow_estimator_loads_into_a_model_that_fits_it(tmp_path):
     assert torch.equal(dst.encoder.stage1.conv.weight, enc_before)
     with pytest.raises(ValueError, match="does not fit"):
         load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)), path)  # shares F: no G to load
+    with pytest.raises(ValueError, match="no flow estimator"):
+        load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, flow_features=6, align=False)), path)
 
 
 def test_ablation_run_folders_tell_runs_apart():
