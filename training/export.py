@@ -13,7 +13,7 @@ already in the browser's layout:
 ``load_exported`` reads it back into a PyTorch model (the round trip).
 
 ``--random-arch JSON`` exports a randomly initialised model instead (parity
-fixtures for an architecture with no trained model, e.g. src/model/fixtures/tiny).
+fixtures for an architecture with no trained model, e.g. src/model/fixtures/tiny-ff).
 
 With --golden it also writes src/model/fixtures/<id>/golden.json + .bin: a
 5-frame clip (48x64 by default) and the output of every stage (NHWC); and
@@ -201,7 +201,7 @@ def random_model(arch: dict, seed: int) -> UnblurNet:
     for architectures no trained model ships with yet."""
     torch.manual_seed(seed)
     model = UnblurNet(Arch(**arch))
-    for conv in (model.decoder.out, model.align.offset_head.conv3, *(b.conv2 for b in model.fuse_res)):
+    for conv in (model.decoder.out, model.align.offset_head.conv3):
         torch.nn.init.normal_(conv.weight, std=0.1)
         torch.nn.init.normal_(conv.bias, std=0.01)
     return model.eval()

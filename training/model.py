@@ -37,11 +37,6 @@ class Arch:
     # small conv stack on the frame), trained by the flow and restoration
     # losses but never shaping the restorer's encoder (training/README.md).
     flow_features: int = 0
-    # ResBlock(c)s at 1/4 resolution after the fusion conv, before the decoder:
-    # the thesis's fusion network (ch. 3.4: "a conv layer and two residual
-    # blocks ... enlarge the receptive field for larger blur"). Each starts as
-    # the identity (its second conv is zero), so a trained model can grow them.
-    fuse_blocks: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -247,10 +242,6 @@ class UnblurNet(nn.Module):
         self.detach_flow_input = False
         self.align = DcnAlign(a)
         self.fuse = nn.Conv2d(a.c, a.c, 1)
-        self.fuse_res = nn.ModuleList(ResBlock(a.c) for _ in range(a.fuse_blocks))
-        for blk in self.fuse_res:
-            nn.init.zeros_(blk.conv2.weight)
-            nn.init.zeros_(blk.conv2.bias)
         self.decoder = Decoder(a)
 
     def encode(self, frames: torch.Tensor):
@@ -292,8 +283,6 @@ class UnblurNet(nn.Module):
                 stages["masks_warped"].append(mw)
         q = ops.dlfl(torch.stack(aligned, 1), torch.stack(masks, 1), a.k)
         fused = ops.lrelu(self.fuse(q))
-        for blk in self.fuse_res:
-            fused = blk(fused)
         out = blurred_centre + self.decoder(fused, e1, e2)
         if return_stages:
             stages["q"] = q
@@ -344,8 +333,7 @@ def count_flops(a: Arch, h: int, w: int) -> dict:
     if a.align and a.residual_offsets:
         align += N_FRAMES * (2 * cv * a.c * p4 + 8 * a.c * p4 + _conv(p4, cv, a.flow_width)
                              + _conv(p4, a.flow_width, a.flow_width) + _conv(p4, a.flow_width, 18))
-    fuse = (N_FRAMES * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + _conv(p4, a.c, a.c, 1)
-            + 2 * a.fuse_blocks * _conv(p4, a.c, a.c))
+    fuse = N_FRAMES * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + _conv(p4, a.c, a.c, 1)
     dec = (_conv(p4, a.c, 4 * a.c2) + 4 * _conv(p2, a.c2, a.c2) + _conv(p2, a.c2, 4 * a.c1)
            + 4 * _conv(p1, a.c1, a.c1) + _conv(p1, a.c1, 3))
     total = enc + flow + align + fuse + dec

@@ -119,24 +119,18 @@ def build(args) -> UnblurNet:
     kw.update(ABLATIONS[args.ablation])
     kw["k"] = args.dlfl_k
     kw["flow_features"] = args.flow_features
-    kw["fuse_blocks"] = args.fuse_blocks
     model = UnblurNet(Arch(**kw))
     model.detach_flow_input = args.flow_detach
     return model
 
 
-def init_from(model: UnblurNet, path) -> list[str]:
-    """Loads a checkpoint's weights into a model that has all of them (same
-    shapes) and perhaps more; returns the names of the model's weights the
-    checkpoint lacks (they keep their initial values)."""
+def init_from(model: UnblurNet, path) -> None:
+    """Loads a checkpoint's weights into a model of the same architecture."""
     ck = torch.load(path, map_location="cpu")
     own = model.state_dict()
-    bad = [k for k, v in ck["model"].items() if k not in own or own[k].shape != v.shape]
-    if bad:
-        raise ValueError(f"{path}: does not fit this architecture ({', '.join(bad[:5])}"
-                         f"{' …' if len(bad) > 5 else ''})")
-    model.load_state_dict(ck["model"], strict=False)
-    return [k for k in own if k not in ck["model"]]
+    if set(own) != set(ck["model"]) or any(own[k].shape != v.shape for k, v in ck["model"].items()):
+        raise ValueError(f"{path}: does not fit this architecture ({ck.get('arch')} vs {model.arch.to_dict()})")
+    model.load_state_dict(ck["model"])
 
 
 def main(argv=None):
@@ -159,11 +153,9 @@ def main(argv=None):
                     help="width of the flow estimator's own features (0: it correlates the shared F)")
     ap.add_argument("--init-flow", default=None,
                     help="a fresh run starts its flow estimator from this training.pretrain_flow checkpoint")
-    ap.add_argument("--fuse-blocks", type=int, default=0,
-                    help="ResBlocks at 1/4 resolution after the fusion conv (they start as the identity)")
     ap.add_argument("--init-from", default=None,
-                    help="a fresh run starts from this checkpoint's weights (same architecture, or one that "
-                         "adds modules, e.g. --fuse-blocks, which keep their initial values); new schedule and optimiser")
+                    help="a fresh run starts from this checkpoint's weights (same architecture); "
+                         "new schedule, optimiser and data order")
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
@@ -205,8 +197,8 @@ def main(argv=None):
             g.manual_seed(args.seed + step)
             print(f"resumed {args.name} weights at step {step} (no optimiser state)", flush=True)
     elif args.init_from:
-        added = init_from(model, args.init_from)
-        print(f"weights from {args.init_from}" + (f"; new: {', '.join(added)}" if added else ""), flush=True)
+        init_from(model, args.init_from)
+        print(f"weights from {args.init_from}", flush=True)
     elif args.init_flow:
         from .pretrain_flow import load_flow
         ck = load_flow(model, args.init_flow)

@@ -39,7 +39,7 @@ export function countFlops(a: Arch, h: number, w: number): StageFlops {
   if (a.align && a.residual_offsets) {
     align += WINDOW * (2 * cv * a.c * p4 + 8 * a.c * p4 + conv(p4, cv, a.flow_width) + conv(p4, a.flow_width, a.flow_width) + conv(p4, a.flow_width, 18));
   }
-  const fuse = WINDOW * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + conv(p4, a.c, a.c, 1) + 2 * a.fuse_blocks * conv(p4, a.c, a.c);
+  const fuse = WINDOW * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + conv(p4, a.c, a.c, 1);
   const decode = conv(p4, a.c, 4 * a.c2) + 4 * conv(p2, a.c2, a.c2) + conv(p2, a.c2, 4 * a.c1) + 4 * conv(p1, a.c1, a.c1) + conv(p1, a.c1, 3);
   return { encode, flow, align, fuse, decode, total: encode + flow + align + fuse + decode };
 }

@@ -56,22 +56,17 @@ describe('loadModel', () => {
 
   it('counts the same FLOPs as training/model.py', () => {
     const m = JSON.parse(manifestText);
-    expect(countFlops(checkManifest(m).arch, 720, 1280).total).toBe(m.flopsPerFrame720p);
-    const tiny = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/tiny/model.json', import.meta.url)), 'utf8'));
-    expect(tiny.arch.flow_features).toBeGreaterThan(0);
-    expect(tiny.arch.fuse_blocks).toBeGreaterThan(0);
-    expect(countFlops(checkManifest(tiny).arch, 720, 1280).total).toBe(tiny.flopsPerFrame720p);
+    expect(countFlops(m.arch, 720, 1280).total).toBe(m.flopsPerFrame720p);
+    const ff = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/tiny-ff/model.json', import.meta.url)), 'utf8'));
+    expect(ff.arch.flow_features).toBeGreaterThan(0);
+    expect(countFlops(ff.arch, 720, 1280).total).toBe(ff.flopsPerFrame720p);
   });
 
-  it('reads a model.json from before flow_features and fuse_blocks as one without them', () => {
+  it('reads a model.json without flow_features as a model whose flow shares F', () => {
     const m = JSON.parse(manifestText);
-    const weights = expectedWeights({ ...m.arch, flow_features: 0, fuse_blocks: 0 });
-    delete m.arch.flow_features;
-    delete m.arch.fuse_blocks;
-    m.weightsManifest[0].weights = weights;
-    m.byteLength = weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-    const { arch } = checkManifest(m);
-    expect([arch.flow_features, arch.fuse_blocks]).toEqual([0, 0]);
+    expect(m.arch.flow_features ?? 0).toBe(0); // the shipped base shares F
+    delete m.arch.flow_features; // as in model.json files written before the field
+    expect(checkManifest(m).arch.flow_features).toBe(0);
   });
 
   it('refuses a missing model folder', async () => {
@@ -87,7 +82,6 @@ describe('loadModel', () => {
     expect((await refusal({ 'model.json': edited((m) => (m.arch.k = 4)) })).message).toMatch(/arch.k must be odd/);
     expect((await refusal({ 'model.json': edited((m) => delete m.arch.c) })).message).toMatch(/arch.c must be/);
     expect((await refusal({ 'model.json': edited((m) => (m.arch.flow_features = 7)) })).message).toMatch(/flow_features must be 0 or a positive even/);
-    expect((await refusal({ 'model.json': edited((m) => (m.arch.fuse_blocks = -1)) })).message).toMatch(/fuse_blocks must be 0 or a positive integer/);
   });
 
   it('refuses weights that do not match the architecture', async () => {

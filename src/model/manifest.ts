@@ -21,9 +21,6 @@ export interface Arch {
    * features of its own, G, this many channels at 1/4 resolution (absent in
    * older model.json files, which means 0). */
   flow_features: number;
-  /** ResBlock(c)s at 1/4 resolution after the fusion conv (absent in older
-   * model.json files, which means 0). */
-  fuse_blocks: number;
 }
 
 export interface WeightSpec {
@@ -100,7 +97,6 @@ export function expectedWeights(a: Arch): WeightSpec[] {
     ...conv('align.mask_head.0', 3, a.c, a.c / 2),
     ...conv('align.mask_head.2', 3, a.c / 2, 1),
     ...conv('fuse', 1, a.c, a.c),
-    ...Array.from({ length: a.fuse_blocks }, (_, i) => res(`fuse_res.${i}`, a.c)).flat(),
     ...conv('decoder.up1', 3, a.c, 4 * a.c2),
     ...res('decoder.res1a', a.c2),
     ...res('decoder.res1b', a.c2),
@@ -126,11 +122,7 @@ function checkArch(a: unknown): Arch {
   if (ff !== 0 && !(isPosInt(ff) && ff % 2 === 0)) {
     throw new ModelLoadError('format', `arch.flow_features must be 0 or a positive even integer, got ${JSON.stringify(ff)}`);
   }
-  const fb = r.fuse_blocks ?? 0;
-  if (fb !== 0 && !isPosInt(fb)) {
-    throw new ModelLoadError('format', `arch.fuse_blocks must be 0 or a positive integer, got ${JSON.stringify(fb)}`);
-  }
-  const arch = { ...r, flow_features: ff, fuse_blocks: fb } as unknown as Arch;
+  const arch = { ...r, flow_features: ff } as unknown as Arch;
   if (arch.k % 2 === 0) throw new ModelLoadError('format', `arch.k must be odd, got ${arch.k}`);
   if (arch.c % 2 !== 0) throw new ModelLoadError('format', `arch.c must be even, got ${arch.c}`);
   if (arch.flow_levels > 3) throw new ModelLoadError('format', `arch.flow_levels ${arch.flow_levels}: frames padded to 16 allow at most 3`);

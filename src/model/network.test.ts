@@ -1,7 +1,7 @@
 // Parity with PyTorch: the golden fixtures written by `training.export --golden`
 // hold a 5-frame clip and every stage of the PyTorch network's output for the
-// shipped weights (public/models/base), and for a tiny random model with the optional parts
-// (fixtures/tiny: the flow estimator's own features G, a fusion ResBlock). The browser graph must reproduce each
+// shipped weights (public/models/base), and for a tiny random model whose flow
+// estimator has its own features (fixtures/tiny-ff). The browser graph must reproduce each
 // stage within 1e-3 (relative to the stage's largest value) and the restored
 // frame within 2e-3 absolute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,9 +65,9 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
       Q: stages.q,
       fused: stages.fused,
     };
-    // Every stage in the fixture is compared (G only exists for tiny).
+    // Every stage in the fixture is compared (G only exists for tiny-ff).
     expect(Object.keys(got).sort()).toEqual([...g.keys()].filter((k) => !['input', 'restored', 'restoredClamped'].includes(k)).sort());
-    expect('G' in got).toBe(id === 'tiny');
+    expect('G' in got).toBe(id === 'tiny-ff');
     const report: Record<string, string> = {};
     for (const [name, t] of Object.entries(got)) {
       const want = g.get(name)!;

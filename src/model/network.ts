@@ -6,8 +6,7 @@
 //           (G is F when the model has no flow features of its own)
 //   align   offsets = flow + residual from the cost volume; Dcn Align samples
 //           F and M together; the mask is also warped by the flow for DLFL
-//   fuse    DLFL (k×k, mask-weighted, over the 5 frames), 1×1 conv, LReLU,
-//           then arch.fuse_blocks ResBlocks
+//   fuse    DLFL (k×k, mask-weighted, over the 5 frames), 1×1 conv, LReLU
 //   decode  2 × (conv, depth-to-space, LReLU, + skip, 2 ResBlocks), conv → 3,
 //           added to the blurred centre frame
 // Frames must be padded to multiples of 16 (the engine does that).
@@ -184,14 +183,10 @@ export class Network {
     return { aligned, masks, offsets };
   }
 
-  /** DLFL over the window, then the 1×1 fusion conv with LReLU and the fusion ResBlocks. */
+  /** DLFL over the window, then the 1×1 fusion conv with LReLU. */
   fuseStage(aligned: readonly tf.Tensor4D[], masks: readonly tf.Tensor4D[]): { q: tf.Tensor4D; fused: tf.Tensor4D } {
     const q = tf.tidy(() => dlfl(tf.concat([...aligned], 0), tf.concat([...masks], 0), this.arch.k));
-    const fused = tf.tidy(() => {
-      let x = this.conv('fuse', q, 'leakyrelu');
-      for (let i = 0; i < this.arch.fuse_blocks; i++) x = this.res(`fuse_res.${i}`, x);
-      return x;
-    });
+    const fused = this.conv('fuse', q, 'leakyrelu');
     return { q, fused };
   }
 

@@ -11,10 +11,9 @@ export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../public/models/base
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 
 /** The models the parity fixtures were written for: the shipped base, and a
- * small randomly initialised one with the architecture's optional parts: the
- * flow estimator's own features and a fusion ResBlock
- * (`training.export --random-arch …`, src/model/fixtures/tiny/model.json). */
-export const FIXTURE_MODELS = ['base', 'tiny'] as const;
+ * small randomly initialised one whose flow estimator has its own features
+ * (`training.export --random-arch …`, src/model/fixtures/tiny-ff/model.json). */
+export const FIXTURE_MODELS = ['base', 'tiny-ff'] as const;
 export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
 export async function loadFixtureModel(id: FixtureModel): Promise<{ model: LoadedModel; net: Network }> {

@@ -13,7 +13,7 @@ TINY = dict(c1=4, c2=6, c=8, flow_width=8)
 
 
 @pytest.mark.parametrize("abl", [{}, {"align": False}, {"flow": False}, {"residual_offsets": False}, {"k": 1},
-                                 {"flow_features": 6}, {"fuse_blocks": 2}])
+                                 {"flow_features": 6}])
 def test_forward_shapes_and_gradients(abl):
     torch.manual_seed(0)
     m = UnblurNet(Arch(**TINY, **abl))
@@ -62,24 +62,6 @@ def test_own_flow_features_keep_the_flow_loss_out_of_the_restorers_encoder():
     shared = UnblurNet(Arch(**TINY))
     out = shared.encode(x[:, 0])
     assert out[4] is out[2]
-
-
-def test_fusion_blocks_start_as_the_identity_and_learn():
-    torch.manual_seed(0)
-    plain = UnblurNet(Arch(**TINY))
-    grown = UnblurNet(Arch(**TINY, fuse_blocks=2))
-    assert set(grown.state_dict()) - set(plain.state_dict()) == {
-        f"fuse_res.{i}.conv{j}.{w}" for i in range(2) for j in (1, 2) for w in ("weight", "bias")}
-    grown.load_state_dict(plain.state_dict(), strict=False)
-    torch.nn.init.normal_(plain.decoder.out.weight, std=0.1)
-    grown.decoder.out.weight.data.copy_(plain.decoder.out.weight)
-    x = torch.rand(1, 5, 3, 32, 32)
-    assert torch.equal(plain(x)[0], grown(x)[0])  # a trained model can grow them without changing
-    grown(x)[0].square().mean().backward()
-    assert all(grown.fuse_res[i].conv2.weight.grad.abs().sum() > 0 for i in range(2))
-    f0, f2 = count_flops(Arch(), 720, 1280), count_flops(Arch(fuse_blocks=2), 720, 1280)
-    assert f2["fuse"] - f0["fuse"] == 4 * 2 * 9 * 64 * 64 * (720 * 1280 // 16)
-    assert f2["total"] - f0["total"] == f2["fuse"] - f0["fuse"]
 
 
 def test_starts_as_identity():
