@@ -166,6 +166,8 @@ def main(argv=None):
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--no-ship", action="store_true", help="keep the state in runs/<name> only (no committed copy)")
     args = ap.parse_args(argv)
+    if args.init_from and args.init_flow:
+        ap.error("--init-from already sets the flow estimator; give --init-flow or --init-from, not both")
 
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
