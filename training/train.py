@@ -125,11 +125,11 @@ def build(args) -> UnblurNet:
 
 
 def init_from(model: UnblurNet, path) -> None:
-    """Loads a checkpoint's weights into a model of the same architecture."""
+    """Loads a checkpoint's weights into a model of the same architecture
+    (fields a checkpoint predates take their defaults, as when it is exported)."""
     ck = torch.load(path, map_location="cpu")
-    own = model.state_dict()
-    if set(own) != set(ck["model"]) or any(own[k].shape != v.shape for k, v in ck["model"].items()):
-        raise ValueError(f"{path}: does not fit this architecture ({ck.get('arch')} vs {model.arch.to_dict()})")
+    if Arch(**ck["arch"]) != model.arch:
+        raise ValueError(f"{path}: does not fit this architecture ({ck['arch']} vs {model.arch.to_dict()})")
     model.load_state_dict(ck["model"])
 
 
