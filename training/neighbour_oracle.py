@@ -4,7 +4,10 @@ the model's flow keeps.
 For each frame whose five-frame window holds a neighbour at least 5 dB sharper
 than the centre (input PSNR against the centre's own sharp frame, the
 window repeating frames at clip ends), the neighbour's blurred frame is warped
-onto the centre at full resolution and compared with the centre's sharp frame:
+onto the centre at full resolution and compared with the centre's sharp frame,
+next to the model's output and its output for a window that holds the centre
+five times (``psnr_out_centre_only``: what the temporal path adds is the
+difference):
 
 - ``warp_model_flow``: with the model's flow (U at 1/4 resolution, upsampled
   bilinearly and scaled by 4) — what the alignment could pass on at best;
@@ -18,7 +21,7 @@ pixels: those whose sample points lie inside the picture for every warp.
     /usr/bin/python3 -m training.neighbour_oracle --model public/models/base --synth 150 --layers 0
 
 Prints one JSON object ({"dev": ..., "synth": ...}, each with the number of
-frames and the mean of every PSNR).
+frames, the mean of every PSNR and of the centre frames' sharpness mask).
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from . import clips as clipio
 from . import ops
 from .export import load_exported
 from .metrics import psnr
-from .model import CENTRE, UnblurNet, pad_to_multiple
+from .model import CENTRE, N_FRAMES, UnblurNet, pad_to_multiple
 
 MIN_GAIN_DB = 5.0  # how much sharper a neighbour must be to count
 
@@ -72,16 +75,33 @@ def masked_psnr(a: torch.Tensor, b: torch.Tensor, keep: torch.Tensor) -> float:
     return 100.0 if mse == 0 else 10 * math.log10(1.0 / mse)
 
 
-def measure(centre_blur, centre_sharp, centre_out, nbr_blur, flows: dict[str, torch.Tensor]) -> dict | None:
-    """PSNRs of the input, the output and the neighbour warped by each flow,
-    over the pixels every flow keeps inside; None if under a third remain."""
+@torch.no_grad()
+def centre_only(model: UnblurNet, frame: torch.Tensor) -> torch.Tensor:
+    """The model's output for a window holding the centre frame five times:
+    what it makes of the centre alone."""
+    return model(frame[None, None].expand(1, N_FRAMES, *frame.shape))[0][0].clamp(0, 1)
+
+
+@torch.no_grad()
+def mask_mean(model: UnblurNet, frame: torch.Tensor) -> float:
+    """Mean of the frame's sharpness mask M (DESIGN 2.3): near 0 means the
+    fusion passes (almost) nothing on."""
+    return float(model.encode(pad_to_multiple(frame[None]))[3].mean())
+
+
+def measure(centre_blur, centre_sharp, outs: dict[str, torch.Tensor], nbr_blur,
+            flows: dict[str, torch.Tensor]) -> dict | None:
+    """PSNRs of the input, of each output (psnr_<name>) and of the neighbour
+    warped by each flow (warp_<name>), over the pixels every flow keeps
+    inside; None if under a third remain."""
     keep = torch.ones(centre_blur.shape[-2:], dtype=torch.bool)
     for f in flows.values():
         keep &= inside(f)
     if keep.float().mean() < 1 / 3:
         return None
-    row = {"psnr_in": masked_psnr(centre_blur, centre_sharp, keep),
-           "psnr_out": masked_psnr(centre_out, centre_sharp, keep)}
+    row = {"psnr_in": masked_psnr(centre_blur, centre_sharp, keep)}
+    for name, o in outs.items():
+        row[f"psnr_{name}"] = masked_psnr(o, centre_sharp, keep)
     for name, f in flows.items():
         row[f"warp_{name}"] = masked_psnr(ops.warp(nbr_blur[None], f[None])[0], centre_sharp, keep)
     return row
@@ -111,9 +131,10 @@ def dev_report(model: UnblurNet, clips_dir: Path) -> dict:
         blur, sharp = clipio.load_clip(d, "blur"), clipio.load_clip(d, "sharp")
         for t, out in zip(ts, clipio.restore_clip(model, blur, ts)):
             j = sharpest_neighbour(pin, t)
-            row = measure(blur[t], sharp[t], out, blur[j], {"model_flow": model_flow(model, blur[t], blur[j])})
+            row = measure(blur[t], sharp[t], {"out": out, "out_centre_only": centre_only(model, blur[t])}, blur[j],
+                          {"model_flow": model_flow(model, blur[t], blur[j])})
             if row:
-                rows.append(row)
+                rows.append({**row, "mask_mean": mask_mean(model, blur[t])})
     return _summary(rows)
 
 
@@ -135,11 +156,12 @@ def synth_report(model: UnblurNet, clips: int, seed: int, layers: int, size: int
             continue
         out, _ = model(blur[None])
         u = model_flow(model, blur[CENTRE], blur[j])
-        row = measure(blur[CENTRE], sharp[CENTRE], out[0], blur[j], {"model_flow": u, "true_flow": flows[j]})
+        outs = {"out": out[0].clamp(0, 1), "out_centre_only": centre_only(model, blur[CENTRE])}
+        row = measure(blur[CENTRE], sharp[CENTRE], outs, blur[j], {"model_flow": u, "true_flow": flows[j]})
         if row:
             keep = inside(u) & inside(flows[j])
             epe.append(float(torch.norm(u - flows[j], dim=0)[keep].mean()))
-            rows.append(row)
+            rows.append({**row, "mask_mean": mask_mean(model, blur[CENTRE])})
     res = _summary(rows)
     if epe:
         res["epe_px"] = sum(epe) / len(epe)

@@ -9,7 +9,7 @@ import torch
 from training import export
 from training.data.make_dev import save_png
 from training.model import Arch, UnblurNet
-from training.neighbour_oracle import inside, measure, model_flow, sharpest_neighbour
+from training.neighbour_oracle import centre_only, inside, measure, model_flow, sharpest_neighbour
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,20 +31,31 @@ def test_measure_warps_the_neighbour_onto_the_centre():
     blur = (sharp + 0.1).clamp(0, 1)
     true = torch.tensor([3.0, 2.0])[:, None, None].expand(2, 24, 32)
     wrong = torch.tensor([1.0, 2.0])[:, None, None].expand(2, 24, 32)
-    row = measure(blur, sharp, sharp, nbr, {"true": true, "wrong": wrong})
+    row = measure(blur, sharp, {"out": sharp}, nbr, {"true": true, "wrong": wrong})
     assert row["warp_true"] > 100  # exact on every pixel kept, up to float rounding
     assert row["warp_wrong"] < 15
     assert row["psnr_out"] == 100.0 and 19 < row["psnr_in"] < 21
     keep = inside(true)
     assert keep[:22, :29].all() and not keep[22:].any() and not keep[:, 29:].any()
     # too little left inside: no measurement
-    assert measure(blur, sharp, sharp, nbr, {"far": true * 10}) is None
+    assert measure(blur, sharp, {"out": sharp}, nbr, {"far": true * 10}) is None
 
 
-def test_model_flow_is_full_resolution():
+def test_model_flow_and_centre_only():
+    torch.manual_seed(0)
     model = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8))
     u = model_flow(model, torch.rand(3, 20, 24), torch.rand(3, 20, 24))
     assert u.shape == (2, 20, 24) and torch.isfinite(u).all()
+    # give the untrained decoder an output layer, so neighbours change the result
+    last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    torch.nn.init.normal_(last.weight, std=0.1)
+    frames = torch.rand(5, 3, 20, 24)
+    alone = centre_only(model, frames[2])
+    with torch.no_grad():
+        copies = model(frames[2].expand(1, 5, 3, 20, 24))[0][0].clamp(0, 1)
+        with_nbrs = model(frames[None])[0][0].clamp(0, 1)
+    assert torch.equal(alone, copies) and alone.shape == (3, 20, 24)
+    assert (alone - with_nbrs).abs().max() > 1e-3
 
 
 def test_cli_on_dev_clips(tmp_path):
@@ -65,5 +76,7 @@ def test_cli_on_dev_clips(tmp_path):
     # the blurriest third is frames 2 and 0; only frame 2 has a sharp neighbour
     assert dev["frames"] == 1
     assert 13 < dev["psnr_in"] < 15
-    assert abs(dev["psnr_out"] - dev["psnr_in"]) < 1e-6  # an untrained model is the identity
+    # an untrained model is the identity, whatever the window holds
+    assert abs(dev["psnr_out"] - dev["psnr_in"]) < 1e-6 and abs(dev["psnr_out_centre_only"] - dev["psnr_in"]) < 1e-6
     assert dev["warp_model_flow"] < dev["psnr_in"]  # unrelated random frames
+    assert 0 < dev["mask_mean"] < 1
