@@ -99,19 +99,27 @@ def flow_loss(pyramids, gt, valid):
     return total / max(n, 1)
 
 
-def quick_dev(model: UnblurNet, dev_clips, device) -> tuple[float, float]:
+def quick_dev(model: UnblurNet, dev_clips, device) -> dict:
     """PSNR in/out over a fixed few frames of each dev clip (a quick check;
-    training.evaluate does the full set)."""
+    training.evaluate does the full set), the PSNR of the output for a window
+    of five copies of the centre (the temporal path's contribution is the
+    difference) and the centre's mean sharpness mask: a collapse of the
+    temporal path (masks near 0, as the shipped base's; RESULTS.md) shows
+    in the log as it happens."""
+    from .neighbour_oracle import centre_only, mask_mean
+
     model.eval()
-    pin, pout = [], []
+    rows = []
     for blur, sharp in dev_clips:
         ids = [3, len(blur) // 2, len(blur) - 4]
         r = clipio.restore_clip(model, blur.to(device), ids).cpu()
         for k, t in enumerate(ids):
-            pin.append(psnr(blur[t], sharp[t]))
-            pout.append(psnr(r[k], sharp[t]))
+            alone = centre_only(model, blur[t].to(device)).cpu()
+            rows.append((psnr(blur[t], sharp[t]), psnr(r[k], sharp[t]), psnr(alone, sharp[t]),
+                         mask_mean(model, blur[t].to(device))))
     model.train()
-    return sum(pin) / len(pin), sum(pout) / len(pout)
+    keys = ("dev_psnr_in", "dev_psnr_out", "dev_psnr_centre_only", "dev_mask")
+    return {key: sum(row[i] for row in rows) / len(rows) for i, key in enumerate(keys)}
 
 
 def build(args) -> UnblurNet:
@@ -251,7 +259,7 @@ def main(argv=None):
                    "s_per_step": (time.time() - t0) / acc_n, "time": time.time()}
             t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
             if dev_clips and step % args.dev_every == 0:
-                rec["dev_psnr_in"], rec["dev_psnr_out"] = quick_dev(model, dev_clips, device)
+                rec.update(quick_dev(model, dev_clips, device))
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
             log.flush()

@@ -118,3 +118,21 @@ def test_flow_pretraining_writes_its_checkpoint_and_log_where_asked(tmp_path, mo
     assert ck["step"] == 2 and ck["arch"]["flow_features"] == 8 and ck["epe"] > 0
     assert (tmp_path / "runs" / "flow-ff8-short" / "log.jsonl").exists()  # one log folder per checkpoint
     load_flow(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, flow_features=8)), out)
+
+
+def test_quick_dev_reports_the_temporal_path():
+    from training.train import quick_dev
+
+    torch.manual_seed(0)
+    model = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8))
+    sharp = torch.rand(8, 3, 20, 24)
+    blur = (sharp + 0.05).clamp(0, 1)
+    res = quick_dev(model, [(blur, sharp)], "cpu")
+    assert set(res) == {"dev_psnr_in", "dev_psnr_out", "dev_psnr_centre_only", "dev_mask"}
+    # an untrained model is the identity, with or without neighbours
+    assert abs(res["dev_psnr_out"] - res["dev_psnr_in"]) < 1e-6
+    assert abs(res["dev_psnr_centre_only"] - res["dev_psnr_in"]) < 1e-6
+    assert 0.3 < res["dev_mask"] < 0.7 and model.training
+    torch.nn.init.normal_(model.decoder.out.weight, std=0.1)
+    res = quick_dev(model, [(blur, sharp)], "cpu")
+    assert res["dev_psnr_out"] != res["dev_psnr_centre_only"]  # now the neighbours change the output
