@@ -35,6 +35,8 @@ import torch.nn.functional as F
 
 from . import clips as clipio
 from . import ops
+from .data import sources
+from .data.synth import ClipSynth, SynthConfig
 from .export import load_exported
 from .metrics import psnr
 from .model import CENTRE, N_FRAMES, UnblurNet, pad_to_multiple
@@ -142,9 +144,6 @@ def dev_report(model: UnblurNet, clips_dir: Path) -> dict:
 def synth_report(model: UnblurNet, clips: int, seed: int, layers: int, size: int) -> dict:
     """Training-like synthetic clips over the held-out photos (no real video:
     its true flow is unknown), those whose centre has a sharp neighbour."""
-    from .data import sources
-    from .data.synth import ClipSynth, SynthConfig
-
     synth = ClipSynth(sources.load_photos("dev"), SynthConfig(size=(size, size), max_layers=layers))
     g = torch.Generator().manual_seed(seed)
     rows, epe = [], []

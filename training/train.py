@@ -30,6 +30,7 @@ from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, Arch, UnblurNet
+from .neighbour_oracle import centre_only, mask_mean
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "runs"
@@ -106,8 +107,6 @@ def quick_dev(model: UnblurNet, dev_clips, device) -> dict:
     difference) and the centre's mean sharpness mask: a collapse of the
     temporal path (masks near 0, as the shipped base's; RESULTS.md) shows
     in the log as it happens."""
-    from .neighbour_oracle import centre_only, mask_mean
-
     model.eval()
     rows = []
     for blur, sharp in dev_clips:
