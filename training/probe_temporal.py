@@ -12,7 +12,11 @@ one of the arms
 - ``no_align``: the no-alignment ablation, the control;
 
 optionally without the decoder's skips (``--no-skips``: E1, E2 replaced by
-zeros, the thesis's decoder) and with He initialisation (``--he-init``).
+zeros, the thesis's decoder), with He initialisation (``--he-init``) and
+with a full-resolution temporal path (``--full-res-path``, true flow only; not
+in DESIGN, a candidate: the four neighbours warped onto the centre by the
+true flow and the centre, 15 channels, through conv3×3 → c1 and LReLU, added
+to the skip E1).
 Then it evaluates on camera-only clips rendered from the held-out dev photos
 (128×128, seed 5) and prints one JSON object: PSNR of input, output, output
 with the centre only, over all clips and over those whose centre has a
@@ -30,6 +34,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import ops
 from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
@@ -63,7 +68,9 @@ class Probe:
     """The model with the arm's changes; ``flows`` (B,N,2,H,W) full-resolution
     true flows of the current window when the arm feeds them."""
 
-    def __init__(self, arm: str, skips: bool, he: bool):
+    def __init__(self, arm: str, skips: bool, he: bool, full_res: bool = False):
+        if full_res and arm != "true_flow":
+            raise ValueError("the full-resolution path warps by the true flow: use it with --arm true_flow")
         self.model = UnblurNet(Arch(**PRESETS["small"], align=arm != "no_align"))
         if he:
             he_init(self.model)
@@ -76,12 +83,25 @@ class Probe:
                     order.extend(NEIGHBOURS)
                 return [F.avg_pool2d(self.flows[:, order.pop(0)], 4) / 4]
             self.model.flow_for = true_flow_for
-        if not skips:
+        self.stack = None
+        if full_res:
+            self.model.full_res = nn.Conv2d(3 * N_FRAMES, self.model.arch.c1, 3, padding=1)
+        if not skips or full_res:
             decode = self.model.decoder.forward
-            self.model.decoder.forward = lambda x, e1, e2: decode(x, torch.zeros_like(e1), torch.zeros_like(e2))
+
+            def decode_probe(x, e1, e2):
+                if not skips:
+                    e1, e2 = torch.zeros_like(e1), torch.zeros_like(e2)
+                if full_res:
+                    e1 = e1 + F.leaky_relu(self.model.full_res(self.stack), 0.1)
+                return decode(x, e1, e2)
+            self.model.decoder.forward = decode_probe
 
     def __call__(self, frames, flows):
         self.flows = flows
+        if hasattr(self.model, "full_res"):
+            self.stack = torch.cat([frames[:, i] if i == CENTRE else ops.warp(frames[:, i], flows[:, i])
+                                    for i in range(N_FRAMES)], 1)
         return self.model(frames)[0]
 
 
@@ -135,6 +155,7 @@ def main(argv=None):
     ap.add_argument("--arm", required=True, choices=("true_flow", "no_align"))
     ap.add_argument("--no-skips", action="store_true")
     ap.add_argument("--he-init", action="store_true")
+    ap.add_argument("--full-res-path", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--eval-clips", type=int, default=100)
@@ -145,9 +166,10 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    probe = Probe(args.arm, not args.no_skips, args.he_init)
+    probe = Probe(args.arm, not args.no_skips, args.he_init, args.full_res_path)
     train(probe, args.steps, args.crop, args.seed, log=lambda s: print(s, flush=True))
-    res = {"arm": args.arm, "skips": not args.no_skips, "he_init": args.he_init, "steps": args.steps,
+    res = {"arm": args.arm, "skips": not args.no_skips, "he_init": args.he_init,
+           "full_res_path": args.full_res_path, "steps": args.steps,
            **evaluate(probe, args.eval_clips, args.eval_size)}
     print(json.dumps(res), flush=True)
 

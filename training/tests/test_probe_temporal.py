@@ -1,6 +1,7 @@
 """The temporal probe: its arms change what they say, and the CLI runs."""
 import json
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -60,3 +61,21 @@ def test_cli(monkeypatch, capsys):
     assert res["arm"] == "true_flow" and res["he_init"] and not res["skips"] and res["steps"] == 2
     assert res["all"]["frames"] <= 2 and set(res["sharp_neighbour"]) == {"frames", "psnr_in", "psnr_out",
                                                                          "psnr_out_centre_only"}
+
+
+def test_full_res_path_feeds_the_warped_window_to_the_decoder():
+    from training.ops import warp
+
+    torch.manual_seed(0)
+    probe = Probe("true_flow", skips=True, he=False, full_res=True)
+    frames, flows = torch.rand(1, 5, 3, 32, 32), torch.randn(1, 5, 2, 32, 32)
+    _randomise_output(probe)
+    with torch.no_grad():
+        a = probe(frames, flows)
+        assert torch.equal(probe.stack[:, 6:9], frames[:, 2])
+        assert torch.allclose(probe.stack[:, 0:3], warp(frames[:, 0], flows[:, 0]))
+        probe.model.full_res.weight.zero_()
+        b = probe(frames, flows)
+    assert (a - b).abs().max() > 1e-4  # the decoder sees it
+    with pytest.raises(ValueError):
+        Probe("no_align", skips=True, he=False, full_res=True)
