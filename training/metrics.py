@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 
 
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean())
+def psnr(a: torch.Tensor, b: torch.Tensor, keep: torch.Tensor | None = None) -> float:
+    """keep (H,W) bool: only those pixels count."""
+    se = (a.clamp(0, 1) - b.clamp(0, 1)) ** 2
+    mse = float(se.mean() if keep is None else se.mean(0)[keep].mean())
     return 100.0 if mse == 0 else 10 * math.log10(1.0 / mse)
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import torch
@@ -72,11 +71,6 @@ def inside(flow: torch.Tensor) -> torch.Tensor:
     return ops.warp(ones, flow[None])[0, 0] > 0.999
 
 
-def masked_psnr(a: torch.Tensor, b: torch.Tensor, keep: torch.Tensor) -> float:
-    mse = float(((a.clamp(0, 1) - b.clamp(0, 1)) ** 2).mean(0)[keep].mean())
-    return 100.0 if mse == 0 else 10 * math.log10(1.0 / mse)
-
-
 @torch.no_grad()
 def centre_only(model: UnblurNet, frame: torch.Tensor) -> torch.Tensor:
     """The model's output for a window holding the centre frame five times:
@@ -101,11 +95,11 @@ def measure(centre_blur, centre_sharp, outs: dict[str, torch.Tensor], nbr_blur,
         keep &= inside(f)
     if keep.float().mean() < 1 / 3:
         return None
-    row = {"psnr_in": masked_psnr(centre_blur, centre_sharp, keep)}
+    row = {"psnr_in": psnr(centre_blur, centre_sharp, keep)}
     for name, o in outs.items():
-        row[f"psnr_{name}"] = masked_psnr(o, centre_sharp, keep)
+        row[f"psnr_{name}"] = psnr(o, centre_sharp, keep)
     for name, f in flows.items():
-        row[f"warp_{name}"] = masked_psnr(ops.warp(nbr_blur[None], f[None])[0], centre_sharp, keep)
+        row[f"warp_{name}"] = psnr(ops.warp(nbr_blur[None], f[None])[0], centre_sharp, keep)
     return row
 
 

@@ -39,7 +39,7 @@ from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, N_FRAMES, Arch, ResBlock, UnblurNet
-from .neighbour_oracle import inside, masked_psnr, sharpest_neighbour
+from .neighbour_oracle import inside, sharpest_neighbour
 from .train import PRESETS, charbonnier, cosine, make_batch
 
 NEIGHBOURS = [i for i in range(N_FRAMES) if i != CENTRE]
@@ -83,7 +83,7 @@ class Probe:
                     order.extend(NEIGHBOURS)
                 return [F.avg_pool2d(self.flows[:, order.pop(0)], 4) / 4]
             self.model.flow_for = true_flow_for
-        self.stack = None
+        self.full_res, self.stack = full_res, None
         if full_res:
             self.model.full_res = nn.Conv2d(3 * N_FRAMES, self.model.arch.c1, 3, padding=1)
         if not skips or full_res:
@@ -99,7 +99,7 @@ class Probe:
 
     def __call__(self, frames, flows):
         self.flows = flows
-        if hasattr(self.model, "full_res"):
+        if self.full_res:
             self.stack = torch.cat([frames[:, i] if i == CENTRE else ops.warp(frames[:, i], flows[:, i])
                                     for i in range(N_FRAMES)], 1)
         return self.model(frames)[0]
@@ -141,7 +141,7 @@ def evaluate(probe: Probe, clips: int, size: int) -> dict:
             continue
         out = probe(blur[None], flows[None])[0]
         alone = probe(blur[CENTRE].expand(1, N_FRAMES, *blur.shape[1:]), torch.zeros_like(flows[None]))[0]
-        row = [masked_psnr(x, sharp[CENTRE], keep) for x in (blur[CENTRE], out, alone)]
+        row = [psnr(x, sharp[CENTRE], keep) for x in (blur[CENTRE], out, alone)]
         rows["all"].append(row)
         if sharpest_neighbour([psnr(blur[i], sharp[i]) for i in range(len(blur))], CENTRE) is not None:
             rows["sharp_neighbour"].append(row)
