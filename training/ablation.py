@@ -31,7 +31,7 @@ ALL = ("full", "no_align", "no_flow", "no_residual")
 
 
 def run_name(variant: str, args) -> str:
-    """One folder per (preset, crop, flow-detach, flow features, pre-trained flow, seed, variant):
+    """One folder per (preset, crop, flow-detach, flow features, pre-trained flow, frame path, seed, variant):
     runs at another budget never resume these. The pre-trained flow's tag is
     `pf` plus what its file name adds to `flow-ff<W>` (flow-ff32.pt -> pf,
     flow-ff32-4k.pt -> pf4k), so runs from different flow checkpoints never share a folder."""
@@ -40,7 +40,8 @@ def run_name(variant: str, args) -> str:
     pf = ""
     if args.init_flow:
         pf = "pf" + Path(args.init_flow).stem.removeprefix(f"flow-ff{args.flow_features}").lstrip("-")
-    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{pf}{seed}_{variant}"
+    fp = "fp" if args.frame_path else ""
+    return f"abl_{args.preset}{args.crop}{'fd' if args.flow_detach else ''}{ff}{pf}{fp}{seed}_{variant}"
 
 
 def variant_has_flow(variant: str) -> bool:
@@ -62,6 +63,7 @@ def run(variant: str, args) -> dict:
                     "--dev-every", str(10 ** 9), "--ckpt-every", "250", "--resume", "--no-ship",
                     "--threads", str(args.threads), "--flow-features", str(args.flow_features)]
                    + (["--flow-detach"] if args.flow_detach else [])
+                   + (["--frame-path"] if args.frame_path else [])
                    + (["--init-flow", str(args.init_flow)] if args.init_flow and variant_has_flow(variant) else []))
     train_s = time.time() - t0  # this call's training only (0 when it was already done)
     model, ck = load_checkpoint(ckpt)
@@ -71,7 +73,7 @@ def run(variant: str, args) -> dict:
     row = {"variant": variant, "steps": ck["step"], "train_seconds": round(train_s), **{k: res[k] for k in
            ("frames", "psnr_in", "psnr_out", "ssim_in", "ssim_out")}, "blurriest_third": res["blurriest_third"],
            "args": {k: getattr(args, k) for k in ("preset", "steps", "crop", "batch", "seed", "threads", "flow_detach",
-                                                        "flow_features", "init_flow", "warm_restart")}}
+                                                        "flow_features", "init_flow", "frame_path", "warm_restart")}}
     (run_dir / "result.json").write_text(json.dumps(row, indent=1))
     return row
 
@@ -97,6 +99,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--flow-detach", action="store_true", help="train with --flow-detach (own run folders)")
+    ap.add_argument("--frame-path", action="store_true", help="train with --frame-path (own run folders)")
     ap.add_argument("--flow-features", type=int, default=0,
                     help="train with --flow-features W: the flow estimator's own features (own run folders)")
     ap.add_argument("--init-flow", default=None,

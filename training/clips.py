@@ -46,6 +46,6 @@ def restore_clip(model: UnblurNet, frames: torch.Tensor, frame_ids=None) -> torc
                 x = pad_to_multiple(frames[j:j + 1])
                 cache[j] = model.encode(x)
         feats = [cache[j] for j in win]
-        r, _ = model.restore(pad_to_multiple(frames[t:t + 1]), feats)
+        r, _ = model.restore(feats)
         out.append(r[0, :, :h, :w].clamp(0, 1))
     return torch.stack(out)

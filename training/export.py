@@ -132,18 +132,21 @@ def golden(model: UnblurNet, frames: torch.Tensor, out_dir: Path) -> None:
     h, w = frames.shape[-2:]
     tensors: dict[str, np.ndarray] = {"input": nhwc(frames)}
     enc = model.encode(x)
-    e1, e2, f, m, g = enc
+    e1, e2, f, m, g, _ = enc
     tensors.update({"E1": nhwc(e1), "E2": nhwc(e2), "F": nhwc(f), "M": nhwc(m)})
     if model.flow_features is not None:
         tensors["G"] = nhwc(g)
     feats = [tuple(t[i:i + 1] for t in enc) for i in range(N_FRAMES)]
-    out, _, st = model.restore(x[CENTRE:CENTRE + 1], feats, return_stages=True)
+    out, _, st = model.restore(feats, return_stages=True)
     tensors["flows"] = nhwc(torch.cat(st["flows"]))
     tensors["offsets"] = nhwc(torch.cat(st["offsets"]))
     tensors["masksWarped"] = nhwc(torch.cat(st["masks_warped"]))
     tensors["aligned"] = nhwc(torch.cat(st["aligned"]))
     tensors["Q"] = nhwc(st["q"])
     tensors["fused"] = nhwc(st["fused"])
+    if model.frame_path is not None:
+        tensors["framesWarped"] = nhwc(st["frames_warped"])
+        tensors["framePath"] = nhwc(st["frame_path"])
     tensors["restored"] = nhwc(out[..., :h, :w])
     tensors["restoredClamped"] = nhwc(out[..., :h, :w].clamp(0, 1))
     write_tensors(out_dir, "golden", tensors, {"height": h, "width": w, "centre": CENTRE})
@@ -197,11 +200,13 @@ def golden_frames(h: int, w: int) -> torch.Tensor:
 
 def random_model(arch: dict, seed: int) -> UnblurNet:
     """A randomly initialised model whose every stage does something (the
-    decoder output and offset heads are not left at zero): parity fixtures
+    decoder output, offset head and frame path are not left at zero): parity fixtures
     for architectures no trained model ships with yet."""
     torch.manual_seed(seed)
     model = UnblurNet(Arch(**arch))
-    for conv in (model.decoder.out, model.align.offset_head.conv3):
+    for conv in (model.decoder.out, model.align.offset_head.conv3, model.frame_path):
+        if conv is None:
+            continue
         torch.nn.init.normal_(conv.weight, std=0.1)
         torch.nn.init.normal_(conv.bias, std=0.01)
     return model.eval()

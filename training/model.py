@@ -37,6 +37,11 @@ class Arch:
     # small conv stack on the frame), trained by the flow and restoration
     # losses but never shaping the restorer's encoder (training/README.md).
     flow_features: int = 0
+    # A temporal path at full resolution (not in the thesis; RESULTS.md "What
+    # the temporal path gives"): the four neighbours warped onto the centre by
+    # their flow U upsampled x4, and the centre, 15 channels, through conv3x3
+    # -> c1 and LReLU, added to the decoder's E1 skip.
+    frame_path: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -162,6 +167,11 @@ class FlowEstimator(nn.Module):
         return flows  # coarsest first; flows[-1] is at 1/4 resolution
 
 
+def upsample_flow4(u: torch.Tensor) -> torch.Tensor:
+    """1/4-resolution flow -> full resolution: x4 bilinear (half-pixel centres), values x4."""
+    return 4.0 * F.interpolate(u, scale_factor=4, mode="bilinear", align_corners=False)
+
+
 def flow_to_offsets(u: torch.Tensor) -> torch.Tensor:
     """(N,2,h,w) flow (dx, dy) -> (N,18,h,w) offsets (dy, dx per kernel point)."""
     return torch.cat((u[:, 1:2], u[:, 0:1]), dim=1).repeat(1, 9, 1, 1)
@@ -243,13 +253,20 @@ class UnblurNet(nn.Module):
         self.align = DcnAlign(a)
         self.fuse = nn.Conv2d(a.c, a.c, 1)
         self.decoder = Decoder(a)
+        self.frame_path = None
+        if a.frame_path:
+            # Starts at zero: a model grown from one without the path begins at its output.
+            self.frame_path = conv3(3 * N_FRAMES, a.c1)
+            nn.init.zeros_(self.frame_path.weight)
+            nn.init.zeros_(self.frame_path.bias)
 
     def encode(self, frames: torch.Tensor):
-        """frames (B,3,H,W), H and W multiples of 16 -> E1, E2, F, M, G
-        (G: the flow estimator's features; F itself when it has none of its own)."""
+        """frames (B,3,H,W), H and W multiples of 16 -> E1, E2, F, M, G, X
+        (G: the flow estimator's features, F itself when it has none of its
+        own; X: the frames themselves, for the residual and the frame path)."""
         e1, e2, f = self.encoder(frames)
         g = self.flow_features(frames) if self.flow_features is not None else f
-        return e1, e2, f, self.align.mask(f), g
+        return e1, e2, f, self.align.mask(f), g, frames
 
     def flow_for(self, g_ref, g_nbr) -> list[torch.Tensor]:
         if self.flow is None:
@@ -258,12 +275,13 @@ class UnblurNet(nn.Module):
             g_ref, g_nbr = g_ref.detach(), g_nbr.detach()
         return self.flow(g_ref, g_nbr)
 
-    def restore(self, blurred_centre, feats, return_stages: bool = False):
-        """feats: list of N (E1, E2, F, M, G) per window frame (padded sizes)."""
+    def restore(self, feats, return_stages: bool = False):
+        """feats: list of N (E1, E2, F, M, G, X) per window frame (padded sizes)."""
         a = self.arch
-        e1, e2, f_ref, m_ref, g_ref = feats[CENTRE]
+        e1, e2, f_ref, m_ref, g_ref, blurred_centre = feats[CENTRE]
         aligned, masks, flows, stages = [], [], [], {"flows": [], "offsets": [], "aligned": [], "masks_warped": []}
-        for i, (_, _, f, m, g) in enumerate(feats):
+        warped_frames = []
+        for i, (_, _, f, m, g, x) in enumerate(feats):
             if i == CENTRE:
                 u = f_ref.new_zeros(f_ref.shape[0], 2, f_ref.shape[2], f_ref.shape[3])
                 pyramid = []
@@ -276,6 +294,8 @@ class UnblurNet(nn.Module):
             aligned.append(a_i)
             masks.append(mw)
             flows.append(pyramid)
+            if self.frame_path is not None:
+                warped_frames.append(x if i == CENTRE else ops.warp(x, upsample_flow4(u)))
             if return_stages:
                 stages["flows"].append(u)
                 stages["offsets"].append(off)
@@ -283,6 +303,10 @@ class UnblurNet(nn.Module):
                 stages["masks_warped"].append(mw)
         q = ops.dlfl(torch.stack(aligned, 1), torch.stack(masks, 1), a.k)
         fused = ops.lrelu(self.fuse(q))
+        if self.frame_path is not None:
+            stages["frames_warped"] = torch.cat(warped_frames, 1)
+            stages["frame_path"] = ops.lrelu(self.frame_path(stages["frames_warped"]))
+            e1 = e1 + stages["frame_path"]
         out = blurred_centre + self.decoder(fused, e1, e2)
         if return_stages:
             stages["q"] = q
@@ -298,7 +322,7 @@ class UnblurNet(nn.Module):
         split = lambda t: t.reshape(b, n, *t.shape[1:])  # noqa: E731
         enc = [split(t) for t in self.encode(x.reshape(b * n, 3, hp, wp))]
         feats = [tuple(t[:, i] for t in enc) for i in range(n)]
-        out, flows = self.restore(x[:, CENTRE], feats)
+        out, flows = self.restore(feats)
         return out[..., :h, :w], flows
 
 
@@ -334,7 +358,10 @@ def count_flops(a: Arch, h: int, w: int) -> dict:
         align += N_FRAMES * (2 * cv * a.c * p4 + 8 * a.c * p4 + _conv(p4, cv, a.flow_width)
                              + _conv(p4, a.flow_width, a.flow_width) + _conv(p4, a.flow_width, 18))
     fuse = N_FRAMES * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + _conv(p4, a.c, a.c, 1)
+    frames = 0
+    if a.frame_path:  # the flow upsampled (2 x 8 per pixel), 4 RGB warps, the conv
+        frames = (N_FRAMES - 1) * (16 * p1 + 8 * 3 * p1) + _conv(p1, 3 * N_FRAMES, a.c1)
     dec = (_conv(p4, a.c, 4 * a.c2) + 4 * _conv(p2, a.c2, a.c2) + _conv(p2, a.c2, 4 * a.c1)
            + 4 * _conv(p1, a.c1, a.c1) + _conv(p1, a.c1, 3))
-    total = enc + flow + align + fuse + dec
-    return {"encode": enc, "flow": flow, "align": align, "fuse": fuse, "decode": dec, "total": total}
+    total = enc + flow + align + fuse + frames + dec
+    return {"encode": enc, "flow": flow, "align": align, "fuse": fuse, "frames": frames, "decode": dec, "total": total}

@@ -126,6 +126,7 @@ def build(args) -> UnblurNet:
     kw.update(ABLATIONS[args.ablation])
     kw["k"] = args.dlfl_k
     kw["flow_features"] = args.flow_features
+    kw["frame_path"] = args.frame_path
     model = UnblurNet(Arch(**kw))
     model.detach_flow_input = args.flow_detach
     return model
@@ -133,11 +134,18 @@ def build(args) -> UnblurNet:
 
 def init_from(model: UnblurNet, path) -> None:
     """Loads a checkpoint's weights into a model of the same architecture
-    (fields a checkpoint predates take their defaults, as when it is exported)."""
+    (fields a checkpoint predates take their defaults, as when it is exported),
+    or into the same architecture grown by the frame path, which then starts
+    at zero, i.e. at the checkpoint's output."""
     ck = torch.load(path, map_location="cpu")
-    if Arch(**ck["arch"]) != model.arch:
+    arch = Arch(**ck["arch"])
+    grown = model.arch.frame_path and not arch.frame_path
+    if grown:
+        arch.frame_path = True
+    if arch != model.arch:
         raise ValueError(f"{path}: does not fit this architecture ({ck['arch']} vs {model.arch.to_dict()})")
-    model.load_state_dict(ck["model"])
+    missing = model.load_state_dict(ck["model"], strict=not grown).missing_keys
+    assert set(missing) <= {"frame_path.weight", "frame_path.bias"}, missing
 
 
 def main(argv=None):
@@ -158,11 +166,13 @@ def main(argv=None):
                     help="no gradient from the flow estimator into the shared encoder (training only)")
     ap.add_argument("--flow-features", type=int, default=0,
                     help="width of the flow estimator's own features (0: it correlates the shared F)")
+    ap.add_argument("--frame-path", action="store_true",
+                    help="the full-resolution temporal path (Arch.frame_path)")
     ap.add_argument("--init-flow", default=None,
                     help="a fresh run starts its flow estimator from this training.pretrain_flow checkpoint")
     ap.add_argument("--init-from", default=None,
-                    help="a fresh run starts from this checkpoint's weights (same architecture); "
-                         "new schedule, optimiser and data order")
+                    help="a fresh run starts from this checkpoint's weights (same architecture, "
+                         "or grown by --frame-path); new schedule, optimiser and data order")
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))

@@ -10,6 +10,7 @@ export interface StageFlops {
   flow: number;
   align: number;
   fuse: number;
+  frames: number;
   decode: number;
   total: number;
 }
@@ -40,6 +41,8 @@ export function countFlops(a: Arch, h: number, w: number): StageFlops {
     align += WINDOW * (2 * cv * a.c * p4 + 8 * a.c * p4 + conv(p4, cv, a.flow_width) + conv(p4, a.flow_width, a.flow_width) + conv(p4, a.flow_width, 18));
   }
   const fuse = WINDOW * 2 * a.c * p4 + 2 * a.k * a.k * a.c * p4 + conv(p4, a.c, a.c, 1);
+  // the frame path: the flow upsampled (2 × 8 per pixel), 4 RGB warps, the conv
+  const frames = a.frame_path ? (WINDOW - 1) * (16 * p1 + 8 * 3 * p1) + conv(p1, 3 * WINDOW, a.c1) : 0;
   const decode = conv(p4, a.c, 4 * a.c2) + 4 * conv(p2, a.c2, a.c2) + conv(p2, a.c2, 4 * a.c1) + 4 * conv(p1, a.c1, a.c1) + conv(p1, a.c1, 3);
-  return { encode, flow, align, fuse, decode, total: encode + flow + align + fuse + decode };
+  return { encode, flow, align, fuse, frames, decode, total: encode + flow + align + fuse + frames + decode };
 }

@@ -57,16 +57,24 @@ describe('loadModel', () => {
   it('counts the same FLOPs as training/model.py', () => {
     const m = JSON.parse(manifestText);
     expect(countFlops(m.arch, 720, 1280).total).toBe(m.flopsPerFrame720p);
-    const ff = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/tiny-ff/model.json', import.meta.url)), 'utf8'));
+    const fixture = (id: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${id}/model.json`, import.meta.url)), 'utf8'));
+    const [ff, fp] = [fixture('tiny-ff'), fixture('tiny-fp')];
     expect(ff.arch.flow_features).toBeGreaterThan(0);
     expect(countFlops(ff.arch, 720, 1280).total).toBe(ff.flopsPerFrame720p);
+    expect(fp.arch.frame_path).toBe(true);
+    expect(countFlops(fp.arch, 720, 1280).total).toBe(fp.flopsPerFrame720p);
+    expect(countFlops(fp.arch, 720, 1280).frames).toBeGreaterThan(0);
+    expect(countFlops(ff.arch, 720, 1280).frames).toBe(0);
   });
 
-  it('reads a model.json without flow_features as a model whose flow shares F', () => {
+  it('reads a model.json without flow_features or frame_path as one whose flow shares F, without the frame path', () => {
     const m = JSON.parse(manifestText);
-    expect(m.arch.flow_features ?? 0).toBe(0); // the shipped base shares F
-    delete m.arch.flow_features; // as in model.json files written before the field
-    expect(checkManifest(m).arch.flow_features).toBe(0);
+    delete m.arch.flow_features; // as in model.json files written before the fields
+    delete m.arch.frame_path;
+    m.weightsManifest[0].weights = m.weightsManifest[0].weights.filter((w: { name: string }) => !w.name.startsWith('frame_path.'));
+    m.byteLength = expectedWeights({ ...m.arch, flow_features: 0, frame_path: false }).reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    const arch = checkManifest(m).arch;
+    expect([arch.flow_features, arch.frame_path]).toEqual([0, false]);
   });
 
   it('refuses a missing model folder', async () => {
@@ -82,6 +90,7 @@ describe('loadModel', () => {
     expect((await refusal({ 'model.json': edited((m) => (m.arch.k = 4)) })).message).toMatch(/arch.k must be odd/);
     expect((await refusal({ 'model.json': edited((m) => delete m.arch.c) })).message).toMatch(/arch.c must be/);
     expect((await refusal({ 'model.json': edited((m) => (m.arch.flow_features = 7)) })).message).toMatch(/flow_features must be 0 or a positive even/);
+    expect((await refusal({ 'model.json': edited((m) => (m.arch.frame_path = 'yes')) })).message).toMatch(/frame_path must be true or false/);
   });
 
   it('refuses weights that do not match the architecture', async () => {

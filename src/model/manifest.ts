@@ -2,6 +2,7 @@
 // training/export.py): TF.js's weights-manifest format plus the architecture.
 // This file knows which weights an architecture has and checks a manifest
 // against it before a single byte of weights is fetched.
+import { WINDOW_FRAMES } from '../gpu/constants';
 
 /** DESIGN.md section 2's hyper-parameters, as training/model.py's `Arch`. */
 export interface Arch {
@@ -21,6 +22,11 @@ export interface Arch {
    * features of its own, G, this many channels at 1/4 resolution (absent in
    * older model.json files, which means 0). */
   flow_features: number;
+  /** The full-resolution temporal path: the four neighbours warped onto the
+   * centre by their flow (upsampled ×4) and the centre, 15 channels, through
+   * conv3×3 → c1 and LReLU, added to the decoder's E1 skip (absent in older
+   * model.json files, which means false). */
+  frame_path: boolean;
 }
 
 export interface WeightSpec {
@@ -104,6 +110,7 @@ export function expectedWeights(a: Arch): WeightSpec[] {
     ...res('decoder.res2a', a.c1),
     ...res('decoder.res2b', a.c1),
     ...conv('decoder.out', 3, a.c1, 3),
+    ...(a.frame_path ? conv('frame_path', 3, 3 * WINDOW_FRAMES, a.c1) : []),
   ];
 }
 
@@ -122,7 +129,9 @@ function checkArch(a: unknown): Arch {
   if (ff !== 0 && !(isPosInt(ff) && ff % 2 === 0)) {
     throw new ModelLoadError('format', `arch.flow_features must be 0 or a positive even integer, got ${JSON.stringify(ff)}`);
   }
-  const arch = { ...r, flow_features: ff } as unknown as Arch;
+  const fp = r.frame_path ?? false;
+  if (typeof fp !== 'boolean') throw new ModelLoadError('format', 'arch.frame_path must be true or false');
+  const arch = { ...r, flow_features: ff, frame_path: fp } as unknown as Arch;
   if (arch.k % 2 === 0) throw new ModelLoadError('format', `arch.k must be odd, got ${arch.k}`);
   if (arch.c % 2 !== 0) throw new ModelLoadError('format', `arch.c must be even, got ${arch.c}`);
   if (arch.flow_levels > 3) throw new ModelLoadError('format', `arch.flow_levels ${arch.flow_levels}: frames padded to 16 allow at most 3`);

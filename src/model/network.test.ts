@@ -1,7 +1,8 @@
 // Parity with PyTorch: the golden fixtures written by `training.export --golden`
 // hold a 5-frame clip and every stage of the PyTorch network's output for the
-// shipped weights (public/models/base), and for a tiny random model whose flow
-// estimator has its own features (fixtures/tiny-ff). The browser graph must reproduce each
+// shipped weights (public/models/base), for a tiny random model whose flow
+// estimator has its own features (fixtures/tiny-ff) and for one that also has
+// the full-resolution frame path (fixtures/tiny-fp). The browser graph must reproduce each
 // stage within 1e-3 (relative to the stage's largest value) and the restored
 // frame within 2e-3 absolute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,10 +65,12 @@ describe('the browser network equals PyTorch on the golden fixtures', () => {
       aligned: cat(stages.aligned),
       Q: stages.q,
       fused: stages.fused,
+      ...(stages.framesWarped ? { framesWarped: stages.framesWarped, framePath: stages.framePath! } : {}),
     };
-    // Every stage in the fixture is compared (G only exists for tiny-ff).
+    // Every stage in the fixture is compared (G only exists for the tiny models, the frame path for tiny-fp).
     expect(Object.keys(got).sort()).toEqual([...g.keys()].filter((k) => !['input', 'restored', 'restoredClamped'].includes(k)).sort());
-    expect('G' in got).toBe(id === 'tiny-ff');
+    expect('G' in got).toBe(id !== 'base');
+    expect('framePath' in got).toBe(net.arch.frame_path);
     const report: Record<string, string> = {};
     for (const [name, t] of Object.entries(got)) {
       const want = g.get(name)!;

@@ -7,15 +7,18 @@
 //   align   offsets = flow + residual from the cost volume; Dcn Align samples
 //           F and M together; the mask is also warped by the flow for DLFL
 //   fuse    DLFL (k×k, mask-weighted, over the 5 frames), 1×1 conv, LReLU
+//   frames  (arch.frame_path) the neighbours warped onto the centre by their
+//           flow upsampled ×4, and the centre: conv3×3 → c1, LReLU, added to E1
 //   decode  2 × (conv, depth-to-space, LReLU, + skip, 2 ResBlocks), conv → 3,
 //           added to the blurred centre frame
 // Frames must be padded to multiples of 16 (the engine does that).
 import * as tf from '@tensorflow/tfjs-core';
+import { WINDOW_FRAMES } from '../gpu/constants';
 import { correlation, dcnAlign, dlfl, flowWarp } from '../gpu/kernels';
 import type { LoadedModel } from './load-model';
 import type { Arch } from './manifest';
 
-export const WINDOW = 5;
+export const WINDOW = WINDOW_FRAMES;
 export const CENTRE = 2;
 export const PAD_MULTIPLE = 16;
 const SLOPE = 0.1;
@@ -45,6 +48,9 @@ export interface RestoreStages {
   masksWarped: tf.Tensor4D[];
   q: tf.Tensor4D;
   fused: tf.Tensor4D;
+  /** only with arch.frame_path: the warped window [1,Hp,Wp,15] and the path's output [1,Hp,Wp,c1] */
+  framesWarped?: tf.Tensor4D;
+  framePath?: tf.Tensor4D;
 }
 
 const lrelu = (x: tf.Tensor4D) => tf.leakyRelu(x, SLOPE);
@@ -158,11 +164,12 @@ export class Network {
     const flows = this.flowStage(feats);
     const { aligned, masks, offsets } = this.alignStage(feats, flows);
     const { q, fused } = this.fuseStage(aligned, masks);
-    const out = this.decode(fused, ref);
+    const frames = this.arch.frame_path ? this.frameStage(feats, flows) : undefined;
+    const out = this.decode(fused, ref, frames?.framePath);
     if (keep) {
-      Object.assign(keep, { flows, offsets, aligned, masksWarped: masks, q, fused });
+      Object.assign(keep, { flows, offsets, aligned, masksWarped: masks, q, fused, ...frames });
     } else {
-      tf.dispose([...flows, ...offsets, ...aligned, ...masks, q, fused]);
+      tf.dispose([...flows, ...offsets, ...aligned, ...masks, q, fused, ...(frames ? [frames.framesWarped, frames.framePath] : [])]);
     }
     return out;
   }
@@ -190,12 +197,25 @@ export class Network {
     return { q, fused };
   }
 
-  /** Decoder: the residual added to the blurred centre frame. */
-  decode(fused: tf.Tensor4D, ref: Encoded): tf.Tensor4D {
+  /** The frame path: the window at full resolution, each neighbour warped onto
+   * the centre by its flow upsampled ×4, then conv3×3 and LReLU. */
+  frameStage(feats: readonly Encoded[], flows: readonly tf.Tensor4D[]): { framesWarped: tf.Tensor4D; framePath: tf.Tensor4D } {
+    const framesWarped = tf.tidy(() => {
+      const [, hp, wp] = feats[CENTRE].x.shape;
+      const up = (u: tf.Tensor4D) => tf.mul(tf.image.resizeBilinear(u, [hp, wp], false, true), 4) as tf.Tensor4D;
+      return tf.concat(feats.map((e, i) => (i === CENTRE ? e.x : flowWarp(e.x, up(flows[i])))), 3);
+    });
+    return { framesWarped, framePath: this.conv('frame_path', framesWarped, 'leakyrelu') };
+  }
+
+  /** Decoder: the residual added to the blurred centre frame (framePath, when
+   * the model has one, joins the E1 skip). */
+  decode(fused: tf.Tensor4D, ref: Encoded, framePath?: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       let x: tf.Tensor4D = tf.add(tf.depthToSpace(this.conv('decoder.up1', fused, 'leakyrelu'), 2, 'NHWC'), ref.e2);
       x = this.res('decoder.res1b', this.res('decoder.res1a', x));
-      x = tf.add(tf.depthToSpace(this.conv('decoder.up2', x, 'leakyrelu'), 2, 'NHWC'), ref.e1);
+      const e1 = framePath ? tf.add(ref.e1, framePath) : ref.e1;
+      x = tf.add(tf.depthToSpace(this.conv('decoder.up2', x, 'leakyrelu'), 2, 'NHWC'), e1);
       x = this.res('decoder.res2b', this.res('decoder.res2a', x));
       return tf.add(ref.x, this.conv('decoder.out', x));
     });

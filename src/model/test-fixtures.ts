@@ -10,10 +10,11 @@ import { fileReader } from './node-reader';
 export const SHIPPED_MODEL_DIR = fileURLToPath(new URL('../../public/models/base', import.meta.url));
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 
-/** The models the parity fixtures were written for: the shipped base, and a
- * small randomly initialised one whose flow estimator has its own features
- * (`training.export --random-arch …`, src/model/fixtures/tiny-ff/model.json). */
-export const FIXTURE_MODELS = ['base', 'tiny-ff'] as const;
+/** The models the parity fixtures were written for: the shipped base, and
+ * small randomly initialised ones (`training.export --random-arch …`, docs/engine.md)
+ * whose flow estimator has its own features (src/model/fixtures/tiny-ff) and
+ * that also have the frame path (src/model/fixtures/tiny-fp). */
+export const FIXTURE_MODELS = ['base', 'tiny-ff', 'tiny-fp'] as const;
 export type FixtureModel = (typeof FIXTURE_MODELS)[number];
 
 export async function loadFixtureModel(id: FixtureModel): Promise<{ model: LoadedModel; net: Network }> {

@@ -13,7 +13,7 @@ TINY = dict(c1=4, c2=6, c=8, flow_width=8)
 
 
 @pytest.mark.parametrize("abl", [{}, {"align": False}, {"flow": False}, {"residual_offsets": False}, {"k": 1},
-                                 {"flow_features": 6}])
+                                 {"flow_features": 6}, {"frame_path": True}])
 def test_forward_shapes_and_gradients(abl):
     torch.manual_seed(0)
     m = UnblurNet(Arch(**TINY, **abl))
@@ -51,7 +51,7 @@ def test_own_flow_features_keep_the_flow_loss_out_of_the_restorers_encoder():
     torch.manual_seed(0)
     m = UnblurNet(Arch(**TINY, flow_features=6))
     x = torch.rand(1, 5, 3, 32, 32)
-    e1, e2, f, mask, g = m.encode(x[:, 0])
+    e1, e2, f, mask, g, _ = m.encode(x[:, 0])
     assert g.shape == (1, 6, 8, 8) and f.shape == (1, 8, 8, 8)
     _, flows = m(x)
     sum(u.square().mean() for pyr in flows for u in pyr).backward()
@@ -62,6 +62,34 @@ def test_own_flow_features_keep_the_flow_loss_out_of_the_restorers_encoder():
     shared = UnblurNet(Arch(**TINY))
     out = shared.encode(x[:, 0])
     assert out[4] is out[2]
+
+
+def test_frame_path_starts_at_zero_and_warps_the_neighbours_by_the_upsampled_flow():
+    torch.manual_seed(0)
+    plain = UnblurNet(Arch(**TINY))
+    grown = UnblurNet(Arch(**TINY, frame_path=True))
+    missing = set(grown.load_state_dict(plain.state_dict(), strict=False).missing_keys)
+    assert missing == {"frame_path.weight", "frame_path.bias"}
+    torch.nn.init.normal_(grown.decoder.out.weight, std=0.1)
+    plain.decoder.out.load_state_dict(grown.decoder.out.state_dict())
+    x = torch.rand(1, 5, 3, 32, 32)
+    assert torch.equal(grown(x)[0], plain(x)[0])  # zero-initialised: the same output
+    # A flow of (dx, dy) = (1, -0.5) at 1/4 resolution is (4, -2) full-resolution pixels.
+    u = torch.tensor([1.0, -0.5]).view(1, 2, 1, 1).expand(1, 2, 8, 8)
+    grown.flow_for = lambda g_ref, g_nbr: [u]
+    feats = [grown.encode(x[:, i]) for i in range(5)]
+    out, _, st = grown.restore(feats, return_stages=True)
+    w = st["frames_warped"]
+    assert w.shape == (1, 15, 32, 32)
+    assert torch.equal(w[:, 6:9], x[:, 2])
+    assert torch.allclose(w[0, 0:3, 2:, :28], x[0, 0, :, :30, 4:], atol=1e-5)  # out(y, x) = in(y - 2, x + 4)
+    # It learns: the restoration loss reaches its weights, and through them the neighbours.
+    out.square().mean().backward()
+    assert grown.frame_path.weight.grad.abs().sum() > 0
+    torch.nn.init.normal_(grown.frame_path.weight, std=0.1)
+    y = x.clone()
+    y[:, 0] = 1 - y[:, 0]
+    assert not torch.allclose(grown(x)[0], grown(y)[0])
 
 
 def test_starts_as_identity():

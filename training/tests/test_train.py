@@ -85,6 +85,17 @@ def test_init_from_starts_a_run_from_a_checkpoint_of_the_same_architecture(tmp_p
         init_from(UnblurNet(Arch(c1=4, c2=6, c=12, flow_width=8)), path)  # other widths
     with pytest.raises(ValueError, match="does not fit"):
         init_from(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, align=False)), path)  # lacks the flow estimator
+    # Grown by the frame path: everything else loaded, the path at zero (so the same output).
+    grown = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8, frame_path=True))
+    init_from(grown, path)
+    assert grown.frame_path.weight.abs().sum() == 0 and grown.frame_path.bias.abs().sum() == 0
+    torch.nn.init.normal_(src.decoder.out.weight, std=0.1)
+    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 7}, path)
+    init_from(grown, path)
+    x = torch.rand(1, 5, 3, 16, 16)
+    assert torch.equal(grown(x)[0], src(x)[0])
+    with pytest.raises(ValueError, match="does not fit"):
+        init_from(UnblurNet(Arch(c1=4, c2=6, c=12, flow_width=8, frame_path=True)), path)
 
 
 def test_ablation_run_folders_tell_runs_apart():
@@ -93,7 +104,7 @@ def test_ablation_run_folders_tell_runs_apart():
     from training.ablation import run_name
 
     def name(**kw):
-        a = dict(preset="small", crop=96, flow_detach=False, flow_features=0, init_flow=None, seed=1)
+        a = dict(preset="small", crop=96, flow_detach=False, flow_features=0, init_flow=None, frame_path=False, seed=1)
         return run_name("full", Namespace(**{**a, **kw}))
 
     assert name() == "abl_small96_full"  # the first runs' names stay
@@ -101,6 +112,7 @@ def test_ablation_run_folders_tell_runs_apart():
     assert name(flow_features=32, init_flow="training/checkpoints/flow-ff32.pt") == "abl_small96ff32pf_full"
     assert name(flow_features=32, init_flow="ck/flow-ff32-4k.pt", seed=2) == "abl_small96ff32pf4k_s2_full"
     assert name(flow_features=32, init_flow="other.pt") == "abl_small96ff32pfother_full"
+    assert name(flow_features=32, init_flow="ck/flow-ff32-4k.pt", frame_path=True) == "abl_small96ff32pf4kfp_full"
 
 
 def test_flow_pretraining_writes_its_checkpoint_and_log_where_asked(tmp_path, monkeypatch):
