@@ -3,7 +3,7 @@
 // Prints, per output frame: FLOPs (counted from the architecture, as
 // training/model.py does), the median time of the whole sliding-window step
 // (encode the new frame + restore one output + read nothing back), the median
-// of each stage run alone (encode, flow, align, fuse, decode; the GPU is
+// of each stage run alone (encode, flow, align, fuse, [frames,] decode; the GPU is
 // drained before and after each), frames per second, and peak GPU memory
 // (live tensors, and everything TF.js's buffer pool holds).
 // On a GPU-less machine this runs on SwiftShader: keep sizes tiny. On a GPU
@@ -71,7 +71,7 @@ eng.dispose();
 
 // 2) Each stage alone, on a full window.
 const x = padReplicate(tf.expandDims(inputs[0], 0) as tf.Tensor4D);
-const stageMs: Record<string, number[]> = { encode: [], flow: [], align: [], fuse: [], decode: [] };
+const stageMs: Record<string, number[]> = { encode: [], flow: [], align: [], fuse: [], ...(net.arch.frame_path ? { frames: [] } : {}), decode: [] };
 const timed = async <T>(name: string, fn: () => T): Promise<T> => {
   await drain();
   const t0 = performance.now();
@@ -87,8 +87,9 @@ for (let i = 0; i < Math.max(3, frames - 2); i++) {
   const flows = await timed('flow', () => net.flowStage(feats));
   const al = await timed('align', () => net.alignStage(feats, flows));
   const fu = await timed('fuse', () => net.fuseStage(al.aligned, al.masks));
-  const out = await timed('decode', () => net.decode(fu.fused, e));
-  tf.dispose([enc.e1, enc.e2, enc.f, enc.m, ...flows, ...al.aligned, ...al.masks, ...al.offsets, fu.q, fu.fused, out]);
+  const fr = net.arch.frame_path ? await timed('frames', () => net.frameStage(feats, flows)) : undefined;
+  const out = await timed('decode', () => net.decode(fu.fused, e, fr?.framePath));
+  tf.dispose([enc.e1, enc.e2, enc.f, enc.m, ...(enc.g ? [enc.g] : []), ...flows, ...al.aligned, ...al.masks, ...al.offsets, fu.q, fu.fused, out, ...(fr ? [fr.framesWarped, fr.framePath] : [])]);
 }
 if (stageMs.encode.length > 1) for (const k of Object.keys(stageMs)) stageMs[k].shift(); // first = pipeline compile
 

@@ -124,14 +124,15 @@ def test_pixel_shuffle_permutation_matches_depth_to_space():
     assert np.allclose(out, ref.permute(0, 2, 3, 1).detach().numpy(), atol=1e-6)
 
 
-def test_export_round_trip(tmp_path):
+@pytest.mark.parametrize("extra", [{}, {"frame_path": True}])
+def test_export_round_trip(tmp_path, extra):
     torch.manual_seed(0)
-    m = UnblurNet(Arch(**TINY))
+    m = UnblurNet(Arch(**TINY, **extra))
     for p in m.parameters():
         p.data.normal_(0, 0.1)
     export.export(m, "tiny", tmp_path)
     manifest = json.loads((tmp_path / "model.json").read_text())
-    assert manifest["arch"]["c"] == 8
+    assert manifest["arch"]["c"] == 8 and manifest["arch"]["frame_path"] == bool(extra)
     specs = manifest["weightsManifest"][0]["weights"]
     conv = next(s for s in specs if s["name"] == "encoder.stage1.conv.weight")
     assert conv["shape"] == [3, 3, 3, 4]  # HWIO
@@ -151,8 +152,12 @@ def test_golden_fixture_has_every_stage(tmp_path):
     assert names["E1"] == [5, 32, 32, 4] and names["F"] == [5, 8, 8, 8]
     assert names["flows"] == [5, 8, 8, 2] and names["offsets"] == [5, 8, 8, 18]
     assert names["restored"] == [1, 20, 24, 3]
+    assert "framePath" not in names
     total = sum(4 * int(np.prod(s)) for s in names.values())
     assert (tmp_path / "golden.bin").stat().st_size == total
+    export.golden(UnblurNet(Arch(**TINY, frame_path=True)).eval(), torch.rand(5, 3, 20, 24), tmp_path)
+    names = {t["name"]: t["shape"] for t in json.loads((tmp_path / "golden.json").read_text())["tensors"]}
+    assert names["framesWarped"] == [1, 32, 32, 15] and names["framePath"] == [1, 32, 32, 4]
 
 
 def test_golden_clip_is_what_evaluate_restores(tmp_path):
@@ -183,3 +188,7 @@ def test_flops_count_is_plausible():
     # own features: 4 convs per frame, but a cheaper correlation (32 channels, not 64)
     own, shared = count_flops(Arch(flow_features=32), 720, 1280)["flow"], f["flow"]
     assert own != shared
+    # the frame path: 4 x (flow upsampled, 2 x 8; RGB warp, 3 x 8) per pixel + conv3x3 15 -> c1
+    p = 720 * 1280
+    assert f["frames"] == 0
+    assert count_flops(Arch(frame_path=True), 720, 1280)["frames"] == 4 * (16 + 24) * p + 2 * 9 * 15 * 16 * p
