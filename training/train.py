@@ -168,6 +168,8 @@ def main(argv=None):
                     help="width of the flow estimator's own features (0: it correlates the shared F)")
     ap.add_argument("--frame-path", action="store_true",
                     help="the full-resolution temporal path (Arch.frame_path)")
+    ap.add_argument("--frame-path-lr-scale", type=float, default=10.0,
+                    help="its learning rate relative to --lr (it starts at zero)")
     ap.add_argument("--init-flow", default=None,
                     help="a fresh run starts its flow estimator from this training.pretrain_flow checkpoint")
     ap.add_argument("--init-from", default=None,
@@ -194,11 +196,13 @@ def main(argv=None):
 
     model = build(args).to(device)
     offset_params = list(model.align.offset_head.parameters())
-    ids = {id(p) for p in offset_params}
-    opt = torch.optim.Adam([
-        {"params": [p for p in model.parameters() if id(p) not in ids], "lr_scale": 1.0},
-        {"params": offset_params, "lr_scale": args.offset_lr_scale},
-    ], lr=args.lr, betas=(0.9, 0.999))
+    frame_params = list(model.frame_path.parameters()) if model.frame_path is not None else []
+    ids = {id(p) for p in offset_params + frame_params}
+    groups = [{"params": [p for p in model.parameters() if id(p) not in ids], "lr_scale": 1.0},
+              {"params": offset_params, "lr_scale": args.offset_lr_scale}]
+    if frame_params:  # (a third group only then: checkpoints of models without it resume as before)
+        groups.append({"params": frame_params, "lr_scale": args.frame_path_lr_scale})
+    opt = torch.optim.Adam(groups, lr=args.lr, betas=(0.9, 0.999))
     step = 0
     g = torch.Generator().manual_seed(args.seed)
     ckpt_path = run / "ckpt.pt"

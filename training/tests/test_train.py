@@ -148,3 +148,27 @@ def test_quick_dev_reports_the_temporal_path():
     torch.nn.init.normal_(model.decoder.out.weight, std=0.1)
     res = quick_dev(model, [(blur, sharp)], "cpu")
     assert res["dev_psnr_out"] != res["dev_psnr_centre_only"]  # now the neighbours change the output
+
+
+def test_train_grows_the_frame_path_on_a_checkpoint_with_its_own_learning_rate_and_resumes(tmp_path, monkeypatch):
+    from training import train
+    from training.data import sources
+
+    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
+    monkeypatch.setattr(sources, "load_videos", lambda split: [])
+    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(train, "CHECKPOINTS", tmp_path / "ck")
+    monkeypatch.setattr(train, "DEV", tmp_path / "no-dev")
+    torch.manual_seed(0)
+    src = UnblurNet(Arch(**train.PRESETS["small"]))
+    start = tmp_path / "start.pt"
+    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 9}, start)
+    args = ["--name", "grow", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
+            "--frame-path", "--no-ship", "--log-every", "1"]
+    train.main(args + ["--steps", "2", "--init-from", str(start)])
+    ck = torch.load(tmp_path / "runs" / "grow" / "ckpt.pt")
+    assert ck["step"] == 2 and ck["arch"]["frame_path"]
+    assert [g["lr_scale"] for g in ck["opt"]["param_groups"]] == [1.0, 0.1, 10.0]
+    assert ck["model"]["frame_path.weight"].abs().sum() > 0  # it learnt from zero
+    train.main(args + ["--steps", "3", "--resume"])
+    assert torch.load(tmp_path / "runs" / "grow" / "ckpt.pt")["step"] == 3
