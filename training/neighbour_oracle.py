@@ -19,9 +19,12 @@ pixels: those whose sample points lie inside the picture for every warp.
 
     /usr/bin/python3 -m training.neighbour_oracle --model public/models/base --clips training/data/dev
     /usr/bin/python3 -m training.neighbour_oracle --model public/models/base --synth 150 --layers 0
+    /usr/bin/python3 -m training.neighbour_oracle --model public/models/base --clips training/data/dev --all-frames
 
 Prints one JSON object ({"dev": ..., "synth": ...}, each with the number of
-frames, the mean of every PSNR and of the centre frames' sharpness mask).
+frames, the mean of every PSNR and of the centre frames' sharpness mask;
+with ``--all-frames`` also "dev_all": output and centre-only output over
+every frame of the clips, whole pictures).
 """
 from __future__ import annotations
 
@@ -30,7 +33,6 @@ import json
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from . import clips as clipio
 from . import ops
@@ -38,7 +40,7 @@ from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .export import load_exported
 from .metrics import psnr
-from .model import CENTRE, N_FRAMES, UnblurNet, pad_to_multiple
+from .model import CENTRE, N_FRAMES, UnblurNet, pad_to_multiple, upsample_flow4
 
 MIN_GAIN_DB = 5.0  # how much sharper a neighbour must be to count
 
@@ -56,13 +58,12 @@ def sharpest_neighbour(psnr_in: list[float], t: int) -> int | None:
 @torch.no_grad()
 def model_flow(model: UnblurNet, ref: torch.Tensor, nbr: torch.Tensor) -> torch.Tensor:
     """U[nbr -> ref] at full resolution, (2,H,W) in pixels (the model's 1/4
-    resolution flow, upsampled bilinearly, values ×4)."""
+    resolution flow, upsampled as the frame path does)."""
     h, w = ref.shape[-2:]
     x = pad_to_multiple(torch.stack((ref, nbr)))
     g = model.encode(x)[4]
     u = model.flow_for(g[:1], g[1:])[-1]
-    u = F.interpolate(u, size=x.shape[-2:], mode="bilinear", align_corners=False) * 4
-    return u[0, :, :h, :w]
+    return upsample_flow4(u)[0, :, :h, :w]
 
 
 def inside(flow: torch.Tensor) -> torch.Tensor:
@@ -135,6 +136,20 @@ def dev_report(model: UnblurNet, clips_dir: Path) -> dict:
 
 
 @torch.no_grad()
+def dev_all_report(model: UnblurNet, clips_dir: Path) -> dict:
+    """Every frame of every clip, whole pictures: the output (as evaluate
+    restores it) next to the output from the centre alone, i.e. what the
+    temporal path adds over the whole set."""
+    rows = []
+    for d in clipio.clip_dirs(clips_dir):
+        blur, sharp = clipio.load_clip(d, "blur"), clipio.load_clip(d, "sharp")
+        for t, out in enumerate(clipio.restore_clip(model, blur)):
+            rows.append({"psnr_in": psnr(blur[t], sharp[t]), "psnr_out": psnr(out, sharp[t]),
+                         "psnr_out_centre_only": psnr(centre_only(model, blur[t]), sharp[t])})
+    return _summary(rows)
+
+
+@torch.no_grad()
 def synth_report(model: UnblurNet, clips: int, seed: int, layers: int, size: int) -> dict:
     """Training-like synthetic clips over the held-out photos (no real video:
     its true flow is unknown), those whose centre has a sharp neighbour."""
@@ -165,6 +180,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, required=True, help="an exported model folder (model.json)")
     ap.add_argument("--clips", type=Path, default=None, help="a clips folder (e.g. training/data/dev)")
+    ap.add_argument("--all-frames", action="store_true",
+                    help="with --clips, also output vs centre-only output over every frame (dev_all)")
     ap.add_argument("--synth", type=int, default=0, help="also this many synthetic clips with true flows")
     ap.add_argument("--layers", type=int, default=2, help="most moving foreground layers per synthetic clip")
     ap.add_argument("--size", type=int, default=128, help="synthetic frame size")
@@ -177,6 +194,8 @@ def main(argv=None):
     res = {}
     if args.clips:
         res["dev"] = dev_report(model, args.clips)
+        if args.all_frames:
+            res["dev_all"] = dev_all_report(model, args.clips)
     if args.synth:
         res["synth"] = synth_report(model, args.synth, args.seed, args.layers, args.size)
     print(json.dumps(res))

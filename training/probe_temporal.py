@@ -4,7 +4,8 @@ next to the output for a window holding the centre five times.
 
 Trains the small preset on photo clips with camera motion only (no moving
 layers, so the true flow is exact everywhere; 96×96 crops, batch 4,
-Charbonnier, Adam with a 200-step warm-up and cosine decay from 3e-4), with
+Charbonnier, Adam with a 200-step warm-up and cosine decay from 3e-4, ten
+times that for the frame path), with
 one of the arms
 
 - ``true_flow``: the alignment gets the true flow instead of the estimator's
@@ -13,10 +14,9 @@ one of the arms
 
 optionally without the decoder's skips (``--no-skips``: E1, E2 replaced by
 zeros, the thesis's decoder), with He initialisation (``--he-init``) and
-with a full-resolution temporal path (``--full-res-path``, true flow only; not
-in DESIGN, a candidate: the four neighbours warped onto the centre by the
-true flow and the centre, 15 channels, through conv3×3 → c1 and LReLU, added
-to the skip E1).
+with the full-resolution temporal path (``--frame-path``: ``Arch.frame_path``,
+the four neighbours warped onto the centre by the arm's flow upsampled ×4,
+and the centre, through conv3×3 → c1 and LReLU into the skip E1).
 Then it evaluates on camera-only clips rendered from the held-out dev photos
 (128×128, seed 5) and prints one JSON object: PSNR of input, output, output
 with the centre only, over all clips and over those whose centre has a
@@ -34,22 +34,22 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import ops
 from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, N_FRAMES, Arch, ResBlock, UnblurNet
 from .neighbour_oracle import inside, sharpest_neighbour
-from .train import PRESETS, charbonnier, cosine, make_batch
+from .train import PRESETS, charbonnier, cosine, make_batch, param_groups
 
 NEIGHBOURS = [i for i in range(N_FRAMES) if i != CENTRE]
+FRAME_PATH_LR_SCALE = 10.0  # train.py's default: the frame path starts at zero
 
 
 def he_init(model: UnblurNet) -> None:
     """Kaiming-normal weights for LReLU(0.1), zero biases, residual branches
     at 0.1, the mask logits and the fusion conv scaled down; the zero-started
-    layers (decoder output, residual offsets) stay zero."""
-    keep = {id(model.decoder.out), id(model.align.offset_head.conv3)}
+    layers (decoder output, residual offsets, frame path) stay zero."""
+    keep = {id(model.decoder.out), id(model.align.offset_head.conv3), id(model.frame_path)}
     for m in model.modules():
         if isinstance(m, nn.Conv2d) and id(m) not in keep:
             nn.init.kaiming_normal_(m.weight, a=0.1, nonlinearity="leaky_relu")
@@ -68,10 +68,8 @@ class Probe:
     """The model with the arm's changes; ``flows`` (B,N,2,H,W) full-resolution
     true flows of the current window when the arm feeds them."""
 
-    def __init__(self, arm: str, skips: bool, he: bool, full_res: bool = False):
-        if full_res and arm != "true_flow":
-            raise ValueError("the full-resolution path warps by the true flow: use it with --arm true_flow")
-        self.model = UnblurNet(Arch(**PRESETS["small"], align=arm != "no_align"))
+    def __init__(self, arm: str, skips: bool, he: bool, frame_path: bool = False):
+        self.model = UnblurNet(Arch(**PRESETS["small"], align=arm != "no_align", frame_path=frame_path))
         if he:
             he_init(self.model)
         self.flows = None
@@ -83,36 +81,26 @@ class Probe:
                     order.extend(NEIGHBOURS)
                 return [F.avg_pool2d(self.flows[:, order.pop(0)], 4) / 4]
             self.model.flow_for = true_flow_for
-        self.full_res, self.stack = full_res, None
-        if full_res:
-            self.model.full_res = nn.Conv2d(3 * N_FRAMES, self.model.arch.c1, 3, padding=1)
-        if not skips or full_res:
+        if not skips:
             decode = self.model.decoder.forward
 
-            def decode_probe(x, e1, e2):
-                if not skips:
-                    e1, e2 = torch.zeros_like(e1), torch.zeros_like(e2)
-                if full_res:
-                    e1 = e1 + F.leaky_relu(self.model.full_res(self.stack), 0.1)
-                return decode(x, e1, e2)
-            self.model.decoder.forward = decode_probe
+            def decode_without_skips(x, e1, e2):
+                return decode(x, torch.zeros_like(e1), torch.zeros_like(e2))
+            self.model.decoder.forward = decode_without_skips
 
     def __call__(self, frames, flows):
         self.flows = flows
-        if self.full_res:
-            self.stack = torch.cat([frames[:, i] if i == CENTRE else ops.warp(frames[:, i], flows[:, i])
-                                    for i in range(N_FRAMES)], 1)
         return self.model(frames)[0]
 
 
 def train(probe: Probe, steps: int, crop: int, seed: int, log=print) -> None:
     synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(crop, crop), max_layers=0))
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(probe.model.parameters(), lr=3e-4)
+    opt = torch.optim.Adam(param_groups(probe.model, 1.0, FRAME_PATH_LR_SCALE), lr=3e-4)
     t0, acc = time.time(), 0.0
     for step in range(steps):
         for grp in opt.param_groups:
-            grp["lr"] = 3e-4 * min(1.0, (step + 1) / 200) * cosine(step / steps)
+            grp["lr"] = 3e-4 * min(1.0, (step + 1) / 200) * cosine(step / steps) * grp["lr_scale"]
         blur, sharp, flows, _ = make_batch(synth, g, 4, 0.0, "cpu")
         loss = charbonnier(probe(blur, flows), sharp)
         opt.zero_grad(set_to_none=True)
@@ -155,7 +143,7 @@ def main(argv=None):
     ap.add_argument("--arm", required=True, choices=("true_flow", "no_align"))
     ap.add_argument("--no-skips", action="store_true")
     ap.add_argument("--he-init", action="store_true")
-    ap.add_argument("--full-res-path", action="store_true")
+    ap.add_argument("--frame-path", action="store_true")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--eval-clips", type=int, default=100)
@@ -166,10 +154,10 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    probe = Probe(args.arm, not args.no_skips, args.he_init, args.full_res_path)
+    probe = Probe(args.arm, not args.no_skips, args.he_init, args.frame_path)
     train(probe, args.steps, args.crop, args.seed, log=lambda s: print(s, flush=True))
     res = {"arm": args.arm, "skips": not args.no_skips, "he_init": args.he_init,
-           "full_res_path": args.full_res_path, "steps": args.steps,
+           "frame_path": args.frame_path, "steps": args.steps,
            **evaluate(probe, args.eval_clips, args.eval_size)}
     print(json.dumps(res), flush=True)
 

@@ -148,6 +148,21 @@ def init_from(model: UnblurNet, path) -> None:
     assert set(missing) <= {"frame_path.weight", "frame_path.bias"}, missing
 
 
+def param_groups(model: UnblurNet, offset_lr_scale: float, frame_path_lr_scale: float) -> list[dict]:
+    """Adam's parameter groups, each with the factor ("lr_scale") on the
+    learning rate: everything else 1, the residual-offset head, and the frame
+    path (a group only when the model has one: checkpoints of models without
+    it resume as before)."""
+    offset_params = list(model.align.offset_head.parameters())
+    frame_params = list(model.frame_path.parameters()) if model.frame_path is not None else []
+    ids = {id(p) for p in offset_params + frame_params}
+    groups = [{"params": [p for p in model.parameters() if id(p) not in ids], "lr_scale": 1.0},
+              {"params": offset_params, "lr_scale": offset_lr_scale}]
+    if frame_params:
+        groups.append({"params": frame_params, "lr_scale": frame_path_lr_scale})
+    return groups
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--name", required=True)
@@ -195,14 +210,8 @@ def main(argv=None):
     CHECKPOINTS.mkdir(parents=True, exist_ok=True)
 
     model = build(args).to(device)
-    offset_params = list(model.align.offset_head.parameters())
-    frame_params = list(model.frame_path.parameters()) if model.frame_path is not None else []
-    ids = {id(p) for p in offset_params + frame_params}
-    groups = [{"params": [p for p in model.parameters() if id(p) not in ids], "lr_scale": 1.0},
-              {"params": offset_params, "lr_scale": args.offset_lr_scale}]
-    if frame_params:  # (a third group only then: checkpoints of models without it resume as before)
-        groups.append({"params": frame_params, "lr_scale": args.frame_path_lr_scale})
-    opt = torch.optim.Adam(groups, lr=args.lr, betas=(0.9, 0.999))
+    opt = torch.optim.Adam(param_groups(model, args.offset_lr_scale, args.frame_path_lr_scale),
+                           lr=args.lr, betas=(0.9, 0.999))
     step = 0
     g = torch.Generator().manual_seed(args.seed)
     ckpt_path = run / "ckpt.pt"

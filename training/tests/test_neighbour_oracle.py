@@ -71,8 +71,12 @@ def test_cli_on_dev_clips(tmp_path):
         save_png((sharp + err).clamp(0, 1), clip / "blur" / f"{t:04d}.png")
     export.export(UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)), "tiny", tmp_path / "model")
     out = subprocess.run([sys.executable, "-m", "training.neighbour_oracle", "--model", str(tmp_path / "model"),
-                          "--clips", str(tmp_path / "clips")], cwd=REPO, capture_output=True, text=True, check=True)
-    dev = json.loads(out.stdout)["dev"]
+                          "--clips", str(tmp_path / "clips"), "--all-frames"],
+                         cwd=REPO, capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout)
+    dev, dev_all = res["dev"], res["dev_all"]
+    assert dev_all["frames"] == 6 and abs(dev_all["psnr_out"] - dev_all["psnr_in"]) < 1e-6
+    assert abs(dev_all["psnr_out_centre_only"] - dev_all["psnr_in"]) < 1e-6
     # the blurriest third is frames 2 and 0; only frame 2 has a sharp neighbour
     assert dev["frames"] == 1
     assert 13 < dev["psnr_in"] < 15
@@ -80,3 +84,9 @@ def test_cli_on_dev_clips(tmp_path):
     assert abs(dev["psnr_out"] - dev["psnr_in"]) < 1e-6 and abs(dev["psnr_out_centre_only"] - dev["psnr_in"]) < 1e-6
     assert dev["warp_model_flow"] < dev["psnr_in"]  # unrelated random frames
     assert 0 < dev["mask_mean"] < 1
+    # a model that is not the identity: its output depends on the neighbours
+    from training.neighbour_oracle import dev_all_report
+    m = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)).eval()
+    torch.nn.init.normal_(m.decoder.out.weight, std=0.1)
+    r = dev_all_report(m, tmp_path / "clips")
+    assert r["frames"] == 6 and r["psnr_out"] != r["psnr_out_centre_only"] and r["psnr_out"] != r["psnr_in"]

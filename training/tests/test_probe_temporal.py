@@ -1,7 +1,6 @@
 """The temporal probe: its arms change what they say, and the CLI runs."""
 import json
 
-import pytest
 import torch
 import torch.nn.functional as F
 
@@ -63,19 +62,17 @@ def test_cli(monkeypatch, capsys):
                                                                          "psnr_out_centre_only"}
 
 
-def test_full_res_path_feeds_the_warped_window_to_the_decoder():
+def test_frame_path_warps_the_window_by_the_arms_flow():
+    from training.model import upsample_flow4
     from training.ops import warp
 
     torch.manual_seed(0)
-    probe = Probe("true_flow", skips=True, he=False, full_res=True)
+    probe = Probe("true_flow", skips=True, he=False, frame_path=True)
     frames, flows = torch.rand(1, 5, 3, 32, 32), torch.randn(1, 5, 2, 32, 32)
-    _randomise_output(probe)
+    probe.flows = flows
+    m = probe.model
     with torch.no_grad():
-        a = probe(frames, flows)
-        assert torch.equal(probe.stack[:, 6:9], frames[:, 2])
-        assert torch.allclose(probe.stack[:, 0:3], warp(frames[:, 0], flows[:, 0]))
-        probe.model.full_res.weight.zero_()
-        b = probe(frames, flows)
-    assert (a - b).abs().max() > 1e-4  # the decoder sees it
-    with pytest.raises(ValueError):
-        Probe("no_align", skips=True, he=False, full_res=True)
+        _, _, st = m.restore([m.encode(frames[:, i]) for i in range(5)], return_stages=True)
+    assert torch.equal(st["frames_warped"][:, 6:9], frames[:, 2])
+    want = warp(frames[:, 0], upsample_flow4(F.avg_pool2d(flows[:, 0], 4) / 4))
+    assert torch.allclose(st["frames_warped"][:, 0:3], want)
