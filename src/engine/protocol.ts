@@ -12,7 +12,7 @@ export interface ModelChoice {
 
 /** Used when public/models/index.json is missing or unreadable. */
 export const DEFAULT_MODELS: readonly ModelChoice[] = [
-  { id: 'base', label: 'Base', description: 'Default model (16/32/64 channels, 168 GFLOP per 720p frame).' },
+  { id: 'base', label: 'Base', description: 'Default model (16/32/64 channels, 172 GFLOP per 720p frame).' },
 ];
 
 export interface Size {
