@@ -304,13 +304,15 @@ class UnblurNet(nn.Module):
         q = ops.dlfl(torch.stack(aligned, 1), torch.stack(masks, 1), a.k)
         fused = ops.lrelu(self.fuse(q))
         if self.frame_path is not None:
-            stages["frames_warped"] = torch.cat(warped_frames, 1)
-            stages["frame_path"] = ops.lrelu(self.frame_path(stages["frames_warped"]))
-            e1 = e1 + stages["frame_path"]
+            window = torch.cat(warped_frames, 1)
+            path = ops.lrelu(self.frame_path(window))
+            e1 = e1 + path
         out = blurred_centre + self.decoder(fused, e1, e2)
         if return_stages:
             stages["q"] = q
             stages["fused"] = fused
+            if self.frame_path is not None:
+                stages["frames_warped"], stages["frame_path"] = window, path
             return out, flows, stages
         return out, flows
 

@@ -39,10 +39,9 @@ from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, N_FRAMES, Arch, ResBlock, UnblurNet
 from .neighbour_oracle import inside, sharpest_neighbour
-from .train import PRESETS, charbonnier, cosine, make_batch, param_groups
+from .train import FRAME_PATH_LR_SCALE, PRESETS, charbonnier, cosine, make_batch, param_groups
 
 NEIGHBOURS = [i for i in range(N_FRAMES) if i != CENTRE]
-FRAME_PATH_LR_SCALE = 10.0  # train.py's default: the frame path starts at zero
 
 
 def he_init(model: UnblurNet) -> None:

@@ -148,6 +148,9 @@ def init_from(model: UnblurNet, path) -> None:
     assert set(missing) <= {"frame_path.weight", "frame_path.bias"}, missing
 
 
+FRAME_PATH_LR_SCALE = 10.0  # the frame path's learning rate relative to the rest: it starts at zero
+
+
 def param_groups(model: UnblurNet, offset_lr_scale: float, frame_path_lr_scale: float) -> list[dict]:
     """Adam's parameter groups, each with the factor ("lr_scale") on the
     learning rate: everything else 1, the residual-offset head, and the frame
@@ -183,7 +186,7 @@ def main(argv=None):
                     help="width of the flow estimator's own features (0: it correlates the shared F)")
     ap.add_argument("--frame-path", action="store_true",
                     help="the full-resolution temporal path (Arch.frame_path)")
-    ap.add_argument("--frame-path-lr-scale", type=float, default=10.0,
+    ap.add_argument("--frame-path-lr-scale", type=float, default=FRAME_PATH_LR_SCALE,
                     help="its learning rate relative to --lr (it starts at zero)")
     ap.add_argument("--init-flow", default=None,
                     help="a fresh run starts its flow estimator from this training.pretrain_flow checkpoint")

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWebGPU } from '../gpu/kernels/test-util';
-import { checkManifest, countFlops, disposeModel, expectedWeights, loadModel, ModelLoadError, type ModelFileReader } from './index';
+import { checkManifest, countFlops, disposeModel, expectedWeights, loadModel, ModelLoadError, weightBytes, type ModelFileReader } from './index';
 import { fileReader } from './node-reader';
 import { SHIPPED_MODEL_DIR as MODEL_DIR } from './test-fixtures';
 
@@ -72,7 +72,7 @@ describe('loadModel', () => {
     delete m.arch.flow_features; // as in model.json files written before the fields
     delete m.arch.frame_path;
     m.weightsManifest[0].weights = m.weightsManifest[0].weights.filter((w: { name: string }) => !w.name.startsWith('frame_path.'));
-    m.byteLength = expectedWeights({ ...m.arch, flow_features: 0, frame_path: false }).reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    m.byteLength = weightBytes(expectedWeights({ ...m.arch, flow_features: 0, frame_path: false }));
     const arch = checkManifest(m).arch;
     expect([arch.flow_features, arch.frame_path]).toEqual([0, false]);
   });

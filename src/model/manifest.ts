@@ -114,6 +114,11 @@ export function expectedWeights(a: Arch): WeightSpec[] {
   ];
 }
 
+/** Bytes of float32 weights the specs describe. */
+export function weightBytes(specs: readonly WeightSpec[]): number {
+  return specs.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
 const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 function checkArch(a: unknown): Arch {
@@ -172,7 +177,7 @@ export function checkManifest(json: unknown): ModelManifest {
     const extra = specs.find((s) => !want.some((w) => w.name === s.name));
     throw new ModelLoadError('weights', `model.json has a weight the architecture does not use: ${extra?.name}`);
   }
-  const bytes = want.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  const bytes = weightBytes(want);
   if (m.byteLength !== bytes) throw new ModelLoadError('weights', `model.json says ${JSON.stringify(m.byteLength)} bytes of weights; its weights need ${bytes}`);
   return { ...(json as ModelManifest), arch };
 }

@@ -9,7 +9,7 @@ import torch
 from training import export
 from training.data.make_dev import save_png
 from training.model import Arch, UnblurNet
-from training.neighbour_oracle import centre_only, inside, measure, model_flow, sharpest_neighbour
+from training.neighbour_oracle import centre_only, dev_all_report, inside, measure, model_flow, sharpest_neighbour
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -85,7 +85,6 @@ def test_cli_on_dev_clips(tmp_path):
     assert dev["warp_model_flow"] < dev["psnr_in"]  # unrelated random frames
     assert 0 < dev["mask_mean"] < 1
     # a model that is not the identity: its output depends on the neighbours
-    from training.neighbour_oracle import dev_all_report
     m = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)).eval()
     torch.nn.init.normal_(m.decoder.out.weight, std=0.1)
     r = dev_all_report(m, tmp_path / "clips")
