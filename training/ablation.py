@@ -56,7 +56,7 @@ def run(variant: str, args) -> dict:
     # Each schedule: train (resuming) up to that many steps on a cosine of that length.
     schedules = [n for n in (args.warm_restart, args.steps) if n]
     for steps in schedules:
-        if ckpt.exists() and torch.load(ckpt, map_location="cpu")["step"] >= steps:
+        if ckpt.exists() and torch.load(ckpt, map_location="cpu", weights_only=False)["step"] >= steps:
             continue
         train.main(["--name", name, "--preset", args.preset, "--ablation", variant, "--crop", str(args.crop),
                     "--batch", str(args.batch), "--steps", str(steps), "--seed", str(args.seed),

@@ -112,7 +112,7 @@ def load_exported(model_dir: Path) -> UnblurNet:
 
 
 def load_checkpoint(path: Path) -> tuple[UnblurNet, dict]:
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
     model = UnblurNet(Arch(**ck["arch"]))
     model.load_state_dict(ck["model"])
     model.eval()

@@ -37,7 +37,7 @@ def flow_state(model: UnblurNet) -> dict:
 
 def load_flow(model: UnblurNet, path) -> dict:
     """Loads a pre-trained flow estimator into ``model`` (same flow fields of Arch)."""
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
     mine = flow_arch(model)
     if ck["arch"] != mine:
         raise ValueError(f"{path}: flow estimator {ck['arch']} does not fit this model's {mine}")

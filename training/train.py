@@ -2,6 +2,7 @@
 
     /usr/bin/python3 -m training.train --name base --steps 20000            # CPU or CUDA
     /usr/bin/python3 -m training.train --name base --steps 40000 --resume   # continue
+    python3 -m training.train --name gpu --workers 14 --batch 16 --minutes 7  # a GPU lease (device_train.sh)
 
 Writes training/runs/<name>/ (log.jsonl, ckpt.pt: model, optimiser, step and
 RNG state, so a run resumes exactly where it stopped) and the same state to
@@ -83,6 +84,38 @@ def make_batch(synth: ClipSynth, g: torch.Generator, batch: int, video_frac: flo
             torch.tensor(valid, dtype=torch.float32, device=device))
 
 
+class StepBatches(torch.utils.data.Dataset):
+    """Step i's batch, synthesised on the CPU from a generator seeded by (seed, i)
+    alone: the same batches for any number of workers, and on resume."""
+
+    def __init__(self, synth: ClipSynth, seed: int, batch: int, video_frac: float):
+        self.synth, self.seed, self.batch, self.video_frac = synth, seed, batch, video_frac
+
+    def __len__(self):
+        return 1 << 62
+
+    def __getitem__(self, i: int):
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
+        return make_batch(self.synth, g, self.batch, self.video_frac, "cpu")
+
+
+def worker_batches(synth: ClipSynth, args, start: int, pin: bool):
+    """Batches for steps start, start + 1, ... made by args.workers processes."""
+    loader = torch.utils.data.DataLoader(StepBatches(synth, args.seed, args.batch, args.video_frac),
+                                         batch_size=None, sampler=range(start, 1 << 62),
+                                         num_workers=args.workers, prefetch_factor=4, pin_memory=pin)
+    return iter(loader)
+
+
+CALIBRATE = (10, 60)  # --minutes: steps timed from the 10th to the 60th of the run fit its schedule
+
+
+def fit_schedule(step: int, s_per_step: float, seconds_left: float) -> int:
+    """The schedule's length (steps) that ends a run within the seconds left
+    (3 % kept for the last checkpoint)."""
+    return step + max(1, int(0.97 * seconds_left / s_per_step))
+
+
 def flow_loss(pyramids, gt, valid):
     """Mean end-point error of every level against the true flow pooled to it."""
     if valid.sum() == 0:
@@ -137,7 +170,7 @@ def init_from(model: UnblurNet, path) -> None:
     (fields a checkpoint predates take their defaults, as when it is exported),
     or into the same architecture grown by the frame path, which then starts
     at zero, i.e. at the checkpoint's output."""
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
     arch = Arch(**ck["arch"])
     grown = model.arch.frame_path and not arch.frame_path
     if grown:
@@ -193,6 +226,11 @@ def main(argv=None):
     ap.add_argument("--init-from", default=None,
                     help="a fresh run starts from this checkpoint's weights (same architecture, "
                          "or grown by --frame-path); new schedule, optimiser and data order")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="synthesise batches in this many processes (CPU), step i's batch from its own seed; "
+                         "0: in the training process from one generator, as every committed run")
+    ap.add_argument("--minutes", type=float, default=None,
+                    help="a wall-clock budget: after a few timed steps the schedule (--steps) is fitted to end within it")
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
@@ -205,6 +243,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.init_from and args.init_flow:
         ap.error("--init-from already sets the flow estimator; give --init-flow or --init-from, not both")
+    if args.minutes and (args.resume or args.stop_at):
+        ap.error("--minutes fits a fresh run's schedule; resume it with --resume --steps N (N as it printed)")
 
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -221,7 +261,7 @@ def main(argv=None):
     shipped = CHECKPOINTS / f"{args.name}.pt"  # the committed copy: a fresh clone resumes from it
     resume_from = ckpt_path if ckpt_path.exists() else shipped
     if args.resume and resume_from.exists():
-        ck = torch.load(resume_from, map_location=device)
+        ck = torch.load(resume_from, map_location=device, weights_only=False)
         model.load_state_dict(ck["model"])
         step = ck["step"]
         if "opt" in ck:
@@ -242,7 +282,8 @@ def main(argv=None):
         json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
     synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop)),
-                      sources.load_videos("train"), device=str(device) if device.type == "cuda" else "cpu")
+                      sources.load_videos("train"),
+                      device=str(device) if device.type == "cuda" and not args.workers else "cpu")
     dev_clips = []
     if DEV.is_dir():
         for d in clipio.clip_dirs(DEV):
@@ -257,15 +298,29 @@ def main(argv=None):
             os.replace(str(path) + ".tmp", path)
 
     log = open(run / "log.jsonl", "a")
+
+    def record(rec):
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n")
+        log.flush()
+
+    batches = worker_batches(synth, args, step, device.type == "cuda") if args.workers else None
     model.train()
     t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
     stop = args.stop_at or args.steps
-    while step < stop:
+    start, started, timed_from = step, time.time(), None
+    deadline = started + args.minutes * 60 if args.minutes else math.inf
+    while step < stop and time.time() < deadline:
+        if step - start == CALIBRATE[0]:
+            timed_from = time.time()
         frac = step / args.steps
         lr = args.lr * min(1.0, (step + 1) / 200) * cosine(min(frac, 1.0))
         for grp in opt.param_groups:
             grp["lr"] = lr * grp["lr_scale"]
-        blur, sharp, flows, valid = make_batch(synth, g, args.batch, args.video_frac, device)
+        if batches is not None:
+            blur, sharp, flows, valid = (t.to(device, non_blocking=True) for t in next(batches))
+        else:
+            blur, sharp, flows, valid = make_batch(synth, g, args.batch, args.video_frac, device)
         out, pyramids = model(blur)
         l_img = charbonnier(out, sharp)
         wf = args.flow_weight * 0.5 ** (step / args.flow_decay)
@@ -279,18 +334,34 @@ def main(argv=None):
         acc += float(l_img)
         acc_f += float(l_flow)
         acc_n += 1
+        since = step - start
+        if args.minutes and (since == CALIBRATE[1] or (since > CALIBRATE[1] and step % args.log_every == 0)):
+            # The schedule, fitted after CALIBRATE[1] steps and refitted at every log
+            # step, from the mean step time since CALIBRATE[0] (prefetched batches
+            # can make the first steps faster than the rest).
+            s_per_step = (time.time() - timed_from) / (since - CALIBRATE[0])
+            args.steps = stop = fit_schedule(step, s_per_step, deadline - time.time())
+            if since == CALIBRATE[1]:
+                rec = {"step": step, "schedule_steps": args.steps, "s_per_step": s_per_step}
+                if device.type == "cuda":
+                    rec["gpu_max_gib"] = torch.cuda.max_memory_allocated() / 2**30
+                record(rec)
         if step % args.log_every == 0:
             rec = {"step": step, "loss": acc / acc_n, "epe": acc_f / acc_n, "lr": lr,
                    "s_per_step": (time.time() - t0) / acc_n, "time": time.time()}
+            if args.minutes and since >= CALIBRATE[1]:
+                rec["schedule_steps"] = args.steps
             t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
             if dev_clips and step % args.dev_every == 0:
                 rec.update(quick_dev(model, dev_clips, device))
-            print(json.dumps(rec), flush=True)
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
+            record(rec)
         if step % args.ckpt_every == 0 or step == stop:
             save()
     save()
+    if args.minutes:  # the fitted schedule, for --resume --steps
+        with open(run / "args.json", "w") as f:
+            json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
+        print(f"schedule fitted to {args.minutes} min: {args.steps} steps, stopped at {step}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The synthetic clip generator: shapes, value ranges, and that its true flows
 really carry the centre frame's pixels."""
+import pytest
 import torch
 
 from training.data.synth import ClipSynth, SynthConfig, jpeg_like
@@ -62,3 +63,36 @@ def test_jpeg_like_is_mild_and_odd_sizes_work():
     assert y.shape == x.shape
     smooth = torch.linspace(0, 1, 30).expand(2, 3, 21, 30).contiguous()
     assert (jpeg_like(smooth, 90) - smooth).abs().mean() < 0.02
+
+
+def test_the_pack_keeps_the_split_and_the_pixels(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    from training.data import pack, sources
+
+    src = tmp_path / "sources"
+    (src / "photos").mkdir(parents=True)
+    (src / "videos").mkdir()
+    for i, x in enumerate(photos() * 3):  # 9 photos, names of both kinds, long sides above and below MAX_SIDE
+        big = torch.nn.functional.interpolate(x[None].float(), scale_factor=4 if i % 2 else 1)[0].to(torch.uint8)
+        Image.fromarray(big.numpy().transpose(1, 2, 0)).save(src / "photos" / f"p{i}_{'ab'[i % 2]}.{'png' if i % 3 else 'jpg'}")
+    for name in sources.VIDEOS:
+        (src / "videos" / name).write_bytes(name.encode())
+    monkeypatch.setattr(sources, "ROOT", src)
+    monkeypatch.setattr(sources, "CACHE", src / "cache")
+    originals = {split: [sources.load_photo(p) for p in sources.photo_paths(split)] for split in ("train", "dev")}
+    size = pack.pack(tmp_path / "pack")
+    assert size == sum(f.stat().st_size for f in (tmp_path / "pack").rglob("*") if f.is_file())
+
+    monkeypatch.setattr(sources, "ROOT", tmp_path / "pack")
+    monkeypatch.setattr(sources, "CACHE", tmp_path / "pack" / "cache")
+    assert [p.name for p in sources.photo_paths("dev")] == ["p7_b.png.jpg"]
+    for split in ("train", "dev"):
+        packed = sources.load_photos(split)
+        assert [x.shape for x in packed] == [x.shape for x in originals[split]]
+        assert max(float((a.float() - b.float()).abs().mean()) for a, b in zip(packed, originals[split])) < 2.5  # 1.7 here: fine noise
+        assert max(max(x.shape[1:]) for x in packed) <= sources.MAX_SIDE
+    assert (tmp_path / "pack" / "videos" / "vtest.avi").read_bytes() == b"vtest.avi"
+    with pytest.raises(SystemExit, match="overwrite"):
+        pack.pack(tmp_path / "pack")

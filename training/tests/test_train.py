@@ -172,3 +172,47 @@ def test_train_grows_the_frame_path_on_a_checkpoint_with_its_own_learning_rate_a
     assert ck["model"]["frame_path.weight"].abs().sum() > 0  # it learnt from zero
     train.main(args + ["--steps", "3", "--resume"])
     assert torch.load(tmp_path / "runs" / "grow" / "ckpt.pt")["step"] == 3
+
+
+def test_worker_batches_are_the_steps_own_whatever_the_number_of_workers():
+    from types import SimpleNamespace
+
+    from training.train import StepBatches, worker_batches
+
+    s = ClipSynth(photos(), SynthConfig(size=(24, 24)))
+    direct = StepBatches(s, 4, 2, 0.0)
+    for workers in (1, 2):
+        it = worker_batches(s, SimpleNamespace(seed=4, batch=2, video_frac=0.0, workers=workers), 5, pin=False)
+        for step in (5, 6, 7):
+            got, want = next(it), direct[step]
+            assert all(torch.equal(a, b) for a, b in zip(got, want)), (workers, step)
+    assert not torch.equal(direct[5][0], direct[6][0]) and not torch.equal(direct[5][0], StepBatches(s, 3, 2, 0.0)[5][0])
+
+
+def test_a_run_with_minutes_fits_its_schedule_to_the_time(tmp_path, monkeypatch):
+    import json
+    import time
+
+    from training import train
+    from training.data import sources
+
+    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
+    monkeypatch.setattr(sources, "load_videos", lambda split: [])
+    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(train, "CHECKPOINTS", tmp_path / "ck")
+    monkeypatch.setattr(train, "DEV", tmp_path / "no-dev")
+    t0 = time.time()
+    train.main(["--name", "timed", "--crop", "24", "--batch", "1", "--threads", "1", "--no-ship", "--workers", "1",
+                "--minutes", "0.25", "--steps", "1000000", "--log-every", "10"])
+    took = time.time() - t0
+    log = [json.loads(line) for line in open(tmp_path / "runs" / "timed" / "log.jsonl")]
+    fitted = json.load(open(tmp_path / "runs" / "timed" / "args.json"))["steps"]
+    step = torch.load(tmp_path / "runs" / "timed" / "ckpt.pt")["step"]
+    calibration = [r for r in log if "loss" not in r]
+    assert [r["step"] for r in calibration] == [train.CALIBRATE[1]] and calibration[0]["s_per_step"] > 0
+    refits = [r["schedule_steps"] for r in log if "loss" in r and "schedule_steps" in r]
+    assert "schedule_steps" not in log[0] and refits and refits[-1] == fitted  # refitted as it went
+    assert train.CALIBRATE[1] < fitted < 1000000
+    assert step <= fitted and took < 0.25 * 60 + 20  # loading and the first steps are outside the budget
+    assert train.fit_schedule(100, 0.5, 60) == 100 + int(0.97 * 60 / 0.5)
+    assert train.fit_schedule(100, 5.0, 1) == 101
