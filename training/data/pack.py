@@ -7,7 +7,7 @@ JPEG of quality 92 without chroma subsampling (measured on the 62 photos:
 data/sources/, so `UNBLUR_SOURCES=<out> python3 -m training.train ...` trains
 on it; the names keep their sorted order, so the dev photos stay out.
 
-    /usr/bin/python3 -m training.data.pack            # -> training/data/pack/ (ignored), 27.4 MiB
+    /usr/bin/python3 -m training.data.pack            # -> training/data/pack/ (ignored), 27.3 MiB
 """
 from __future__ import annotations
 
