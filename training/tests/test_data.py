@@ -66,7 +66,6 @@ def test_jpeg_like_is_mild_and_odd_sizes_work():
 
 
 def test_the_pack_keeps_the_split_and_the_pixels(tmp_path, monkeypatch):
-    import numpy as np
     from PIL import Image
 
     from training.data import pack, sources
