@@ -278,9 +278,12 @@ def main(argv=None):
         from .pretrain_flow import load_flow
         ck = load_flow(model, args.init_flow)
         print(f"flow estimator from {args.init_flow} (pre-trained {ck['step']} steps, epe {ck['epe']:.3f})", flush=True)
-    with open(run / "args.json", "w") as f:
-        json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
+    def write_args():
+        with open(run / "args.json", "w") as f:
+            json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
+
+    write_args()
     synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop)),
                       sources.load_videos("train"),
                       device=str(device) if device.type == "cuda" and not args.workers else "cpu")
@@ -359,8 +362,7 @@ def main(argv=None):
             save()
     save()
     if args.minutes:  # the fitted schedule, for --resume --steps
-        with open(run / "args.json", "w") as f:
-            json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
+        write_args()
         print(f"schedule fitted to {args.minutes} min: {args.steps} steps, stopped at {step}", flush=True)
 
 

@@ -10,6 +10,21 @@ from training.tests.test_data import photos
 from training.train import charbonnier, flow_loss, make_batch
 
 
+@pytest.fixture
+def isolated_train(tmp_path, monkeypatch):
+    """training.train on the fake photos (no video), writing only under
+    tmp_path (runs/, ck/) and with no dev set."""
+    from training import train
+    from training.data import sources
+
+    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
+    monkeypatch.setattr(sources, "load_videos", lambda split: [])
+    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(train, "CHECKPOINTS", tmp_path / "ck")
+    monkeypatch.setattr(train, "DEV", tmp_path / "no-dev")
+    return train
+
+
 def test_batch_augmentations_keep_flows_true():
     s = ClipSynth(photos(), SynthConfig(size=(32, 48), max_layers=0, noise=(0.0, 0.0), jpeg_prob=0.0,
                                         sharp_frame_prob=1.0))
@@ -115,14 +130,10 @@ def test_ablation_run_folders_tell_runs_apart():
     assert name(flow_features=32, init_flow="ck/flow-ff32-4k.pt", frame_path=True) == "abl_small96ff32pf4kfp_full"
 
 
-def test_flow_pretraining_writes_its_checkpoint_and_log_where_asked(tmp_path, monkeypatch):
-    from training import pretrain_flow, train
-    from training.data import sources
+def test_flow_pretraining_writes_its_checkpoint_and_log_where_asked(tmp_path, isolated_train):
+    from training import pretrain_flow
     from training.pretrain_flow import load_flow
 
-    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
-    monkeypatch.setattr(sources, "load_videos", lambda split: [])
-    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
     out = tmp_path / "ck" / "flow-ff8-short.pt"
     pretrain_flow.main(["--flow-features", "8", "--flow-width", "8", "--steps", "2", "--batch", "1",
                         "--crop", "32", "--threads", "1", "--out", str(out)])
@@ -150,15 +161,8 @@ def test_quick_dev_reports_the_temporal_path():
     assert res["dev_psnr_out"] != res["dev_psnr_centre_only"]  # now the neighbours change the output
 
 
-def test_train_grows_the_frame_path_on_a_checkpoint_with_its_own_learning_rate_and_resumes(tmp_path, monkeypatch):
-    from training import train
-    from training.data import sources
-
-    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
-    monkeypatch.setattr(sources, "load_videos", lambda split: [])
-    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
-    monkeypatch.setattr(train, "CHECKPOINTS", tmp_path / "ck")
-    monkeypatch.setattr(train, "DEV", tmp_path / "no-dev")
+def test_train_grows_the_frame_path_on_a_checkpoint_with_its_own_learning_rate_and_resumes(tmp_path, isolated_train):
+    train = isolated_train
     torch.manual_seed(0)
     src = UnblurNet(Arch(**train.PRESETS["small"]))
     start = tmp_path / "start.pt"
@@ -189,18 +193,11 @@ def test_worker_batches_are_the_steps_own_whatever_the_number_of_workers():
     assert not torch.equal(direct[5][0], direct[6][0]) and not torch.equal(direct[5][0], StepBatches(s, 3, 2, 0.0)[5][0])
 
 
-def test_a_run_with_minutes_fits_its_schedule_to_the_time(tmp_path, monkeypatch):
+def test_a_run_with_minutes_fits_its_schedule_to_the_time(tmp_path, isolated_train):
     import json
     import time
 
-    from training import train
-    from training.data import sources
-
-    monkeypatch.setattr(sources, "load_photos", lambda split: photos())
-    monkeypatch.setattr(sources, "load_videos", lambda split: [])
-    monkeypatch.setattr(train, "RUNS", tmp_path / "runs")
-    monkeypatch.setattr(train, "CHECKPOINTS", tmp_path / "ck")
-    monkeypatch.setattr(train, "DEV", tmp_path / "no-dev")
+    train = isolated_train
     t0 = time.time()
     train.main(["--name", "timed", "--crop", "24", "--batch", "1", "--threads", "1", "--no-ship", "--workers", "1",
                 "--minutes", "0.5", "--steps", "1000000", "--log-every", "10"])
