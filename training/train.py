@@ -232,6 +232,8 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=None,
                     help="a wall-clock budget: after a few timed steps the schedule (--steps) is fitted to end within it")
     ap.add_argument("--video-frac", type=float, default=0.2)
+    ap.add_argument("--pivot-spread", type=float, default=0.0,
+                    help="crops as if cut from a larger picture: the camera's rotation/zoom pivot up to this many px off the crop's centre (SynthConfig.pivot_spread)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -284,7 +286,7 @@ def main(argv=None):
             json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
     write_args()
-    synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop)),
+    synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop), pivot_spread=args.pivot_spread),
                       sources.load_videos("train"),
                       device=str(device) if device.type == "cuda" and not args.workers else "cpu")
     dev_clips = []

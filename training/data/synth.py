@@ -47,6 +47,11 @@ class SynthConfig:
     noise: tuple[float, float] = (0.002, 0.015)
     jpeg_prob: float = 0.5
     jpeg_quality: tuple[float, float] = (55.0, 95.0)
+    # The camera's rotation and zoom turn about the middle of the whole picture;
+    # a crop of a larger picture sees that pivot off its centre (and so more
+    # rotational motion, varying across it). The pivot's offset from the crop's
+    # centre, uniform in +-pivot_spread px on each axis; 0: the crop's centre.
+    pivot_spread: float = 0.0
 
 
 class Trajectory:
@@ -264,6 +269,14 @@ class ClipSynth:
                 ftraj = Trajectory(g, pos, cfg.max_speed * (0.2 + 0.8 * r()), cfg.max_shake * 0.5 * r(),
                                    cfg.max_rot * 2 * r(), 0.0)
                 layers.append((torch.cat((patch, alpha), 0), "fg", (ftraj, fs, (sw - 1) / 2, (sh - 1) / 2)))
+        screen_centre = ((w - 1) / 2, (h - 1) / 2)
+        if cfg.pivot_spread > 0:  # no draw otherwise: clips with the default stay as they were
+            off = torch.tensor([(r() - 0.5) * 2 * cfg.pivot_spread, (r() - 0.5) * 2 * cfg.pivot_spread], dtype=torch.float64)
+            screen_centre = (screen_centre[0] + off[0].item(), screen_centre[1] + off[1].item())
+            # Move the camera so that at tau = 0 the crop shows the same place as with a centred pivot.
+            traj = layers[0][2]
+            a0, _ = affine_from(*traj.at(torch.zeros(1)), (0.0, 0.0))
+            traj.c0 = traj.c0 + (a0[0] @ off)
         # Render all sub-frames and the sharp mid frames, back to front.
         times = torch.cat((tau, mid))
         img = None
@@ -272,7 +285,7 @@ class ClipSynth:
         for src, kind, traj in layers:
             if kind is None:
                 c, ang, sc = traj.at(times)
-                a, b = affine_from(c, ang, sc, ((w - 1) / 2, (h - 1) / 2))
+                a, b = affine_from(c, ang, sc, screen_centre)
                 if isinstance(src, list):
                     frame_of = torch.cat((torch.arange(T).repeat_interleave(S), torch.arange(T)))
                     img = torch.cat([render(src[int(fi)], a[j:j + 1], b[j:j + 1], (h, w)) for j, fi in enumerate(frame_of)])

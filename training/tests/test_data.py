@@ -31,8 +31,9 @@ def test_clip_shapes_and_ranges():
     assert x.shape == c["blur"].shape
 
 
-def test_true_flow_aligns_sharp_frames():
-    cfg = SynthConfig(size=(48, 64), max_layers=0)
+@pytest.mark.parametrize("pivot_spread", [0.0, 40.0])
+def test_true_flow_aligns_sharp_frames(pivot_spread):
+    cfg = SynthConfig(size=(48, 64), max_layers=0, pivot_spread=pivot_spread)
     s = ClipSynth(photos(), cfg)
     g = torch.Generator().manual_seed(3)
     for _ in range(3):
@@ -47,6 +48,18 @@ def test_true_flow_aligns_sharp_frames():
             err = (warped - sharp[2]).abs()[inside.expand(3, -1, -1)].mean()
             if moved > 0.01:
                 assert err < 0.3 * moved
+
+
+def test_an_off_centre_pivot_turns_rotation_into_motion_at_the_crops_centre():
+    # Rotation only: about the crop's centre (the default) the centre pixel stays
+    # put; about a pivot off it (a crop of a larger picture) it travels.
+    cfg = dict(size=(49, 65), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+    centre = {}
+    for spread in (0.0, 60.0):
+        c = ClipSynth(photos(), SynthConfig(**cfg, pivot_spread=spread)).clip(torch.Generator().manual_seed(6))
+        centre[spread] = c["flows"][:, :, 24, 32].norm(dim=1)
+    assert centre[0.0].max() < 1e-3
+    assert centre[60.0][[0, 4]].min() > 0.1
 
 
 def test_blurrier_frames_have_longer_exposure():

@@ -213,3 +213,13 @@ def test_a_run_with_minutes_fits_its_schedule_to_the_time(tmp_path, isolated_tra
     assert step <= fitted and took < 0.5 * 60 + 20  # loading and the first steps are outside the budget
     assert train.fit_schedule(100, 0.5, 60) == 100 + int(0.97 * 60 / 0.5)
     assert train.fit_schedule(100, 5.0, 1) == 101
+
+
+def test_pivot_spread_reaches_the_clip_synthesiser(tmp_path, isolated_train, monkeypatch):
+    train = isolated_train
+    made = []
+    real = train.ClipSynth
+    monkeypatch.setattr(train, "ClipSynth", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    train.main(["--name", "pivot", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
+                "--no-ship", "--steps", "1", "--pivot-spread", "30"])
+    assert [c.pivot_spread for c in made] == [30.0]
