@@ -234,6 +234,8 @@ def main(argv=None):
     ap.add_argument("--video-frac", type=float, default=0.2)
     ap.add_argument("--pivot-spread", type=float, default=0.0,
                     help="crops as if cut from a larger picture: the camera's rotation/zoom pivot up to this many px off the crop's centre (SynthConfig.pivot_spread)")
+    ap.add_argument("--time-offset", type=float, default=0.0,
+                    help="each clip a window starting up to this many frames into its camera's path, as the later windows of a longer clip (SynthConfig.time_offset; 19 spans the dev set's 24-frame clips)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -286,7 +288,8 @@ def main(argv=None):
             json.dump({**vars(args), "arch": model.arch.to_dict()}, f, indent=1)
 
     write_args()
-    synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop), pivot_spread=args.pivot_spread),
+    synth = ClipSynth(sources.load_photos("train"), SynthConfig(size=(args.crop, args.crop), pivot_spread=args.pivot_spread,
+                                                                time_offset=args.time_offset),
                       sources.load_videos("train"),
                       device=str(device) if device.type == "cuda" and not args.workers else "cpu")
     dev_clips = []

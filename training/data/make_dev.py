@@ -1,7 +1,9 @@
 """Writes the fixed development set: seeded clips from held-out photographs and
 the held-out last quarter of the real videos, never used for training.
 
-Layout: <out>/<clip>/blur/%04d.png and <out>/<clip>/sharp/%04d.png.
+Layout: <out>/<clip>/blur/%04d.png and <out>/<clip>/sharp/%04d.png; <out>/index.json
+lists each clip's source and, per frame, its exposure and the camera's rotation speed
+(`turn`, rad / frame).
 
     /usr/bin/python3 -m training.data.make_dev [--out training/data/dev] [--clips 12] [--frames 24]
 """
@@ -51,7 +53,8 @@ def main(argv=None):
             save_png(blur[t], args.out / name / "blur" / f"{t:04d}.png")
             save_png(c["sharp"][t], args.out / name / "sharp" / f"{t:04d}.png")
         index.append({"clip": name, "source": "video" if use_video else "photo",
-                      "exposure": [round(e, 3) for e in c["exposure"].tolist()]})
+                      "exposure": [round(e, 3) for e in c["exposure"].tolist()],
+                      "turn": [round(v, 4) for v in c["turn"].tolist()]})
         print(name, flush=True)
     (args.out / "index.json").write_text(json.dumps({"seed": SEED, "clips": index}, indent=1))
 

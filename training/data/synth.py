@@ -52,6 +52,11 @@ class SynthConfig:
     # rotational motion, varying across it). The pivot's offset from the crop's
     # centre, uniform in +-pivot_spread px on each axis; 0: the crop's centre.
     pivot_spread: float = 0.0
+    # The clip starts at a time uniform in [0, time_offset] frames of its camera's
+    # path instead of at 0: a window of a longer clip. The path's rotation speeds
+    # up over time (Trajectory.rot_a), so the later windows of a 24-frame clip (the
+    # dev set's, a video's) turn faster than any window starting at 0. 0: no draw.
+    time_offset: float = 0.0
 
 
 class Trajectory:
@@ -211,7 +216,8 @@ class ClipSynth:
     def clip(self, g: torch.Generator, frames: int | None = None, use_video: bool = False, centre: int | None = None):
         """One clip. Returns dict with blur (T,3,H,W), sharp (T,3,H,W),
         flows (T,2,H,W) = U[t+i -> t] for the centre frame (full res, px),
-        flow_valid (bool)."""
+        flow_valid (bool), exposure (T,) and turn (T,): the camera's rotation
+        speed at each sharp frame, rad / frame."""
         cfg = self.cfg
         T = frames or cfg.frames
         tc = T // 2 if centre is None else centre
@@ -222,8 +228,9 @@ class ClipSynth:
         expo = torch.tensor([0.02 + 0.08 * r() if r() < cfg.sharp_frame_prob else cfg.min_exposure + (1 - cfg.min_exposure) * r()
                              for _ in range(T)], dtype=torch.float64)
         offs = (torch.arange(S, dtype=torch.float64) + 0.5) / S - 0.5
-        tau = (torch.arange(T, dtype=torch.float64)[:, None] + expo[:, None] * offs[None]).reshape(-1)  # (T*S,)
-        mid = torch.arange(T, dtype=torch.float64)  # sharp frame = exposure centre (S odd: the middle sub-frame)
+        t0 = r() * cfg.time_offset if cfg.time_offset > 0 else 0.0  # no draw otherwise, as pivot_spread
+        tau = (t0 + torch.arange(T, dtype=torch.float64)[:, None] + expo[:, None] * offs[None]).reshape(-1)  # (T*S,)
+        mid = t0 + torch.arange(T, dtype=torch.float64)  # sharp frame = exposure centre (S odd: the middle sub-frame)
         speed_scale = 0.3 + 0.7 * r()
         layers = []  # (src (C,Hs,Ws) linear, alpha or None, traj, frame index or None)
         if use_video and self.videos:
@@ -273,9 +280,9 @@ class ClipSynth:
         if cfg.pivot_spread > 0:  # no draw otherwise: clips with the default stay as they were
             off = torch.tensor([(r() - 0.5) * 2 * cfg.pivot_spread, (r() - 0.5) * 2 * cfg.pivot_spread], dtype=torch.float64)
             screen_centre = (screen_centre[0] + off[0].item(), screen_centre[1] + off[1].item())
-            # Move the camera so that at tau = 0 the crop shows the same place as with a centred pivot.
+            # Move the camera so that at the first frame the crop shows the same place as with a centred pivot.
             traj = layers[0][2]
-            a0, _ = affine_from(*traj.at(torch.zeros(1)), (0.0, 0.0))
+            a0, _ = affine_from(*traj.at(mid[:1]), (0.0, 0.0))
             traj.c0 = traj.c0 + (a0[0] @ off)
         # Render all sub-frames and the sharp mid frames, back to front.
         times = torch.cat((tau, mid))
@@ -318,7 +325,9 @@ class ClipSynth:
                 own = (al[tc] > 0.5).float()
                 u = u * (1 - own) + uf * own
             flows[i] = u
-        return {"blur": blur, "sharp": sharp, "flows": flows, "flow_valid": flow_valid, "exposure": expo.float()}
+        cam = layers[0][2]
+        turn = (cam.rot_v + cam.rot_a * mid).abs().float()  # the camera's rotation speed, rad / frame
+        return {"blur": blur, "sharp": sharp, "flows": flows, "flow_valid": flow_valid, "exposure": expo.float(), "turn": turn}
 
     def degrade(self, blur: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         """Noise and mild compression on the blurred frames (T,3,H,W)."""

@@ -1,5 +1,7 @@
 """The synthetic clip generator: shapes, value ranges, and that its true flows
 really carry the centre frame's pixels."""
+import math
+
 import pytest
 import torch
 
@@ -27,13 +29,14 @@ def test_clip_shapes_and_ranges():
     assert c["flows"].shape == (5, 2, 48, 64)
     assert c["blur"].min() >= 0 and c["blur"].max() <= 1
     assert c["flows"][2].abs().max() < 1e-4  # the centre frame does not move
+    assert c["exposure"].shape == (5,) and c["turn"].shape == (5,) and (c["turn"] >= 0).all()
     x = s.degrade(c["blur"], torch.Generator().manual_seed(2))
     assert x.shape == c["blur"].shape
 
 
-@pytest.mark.parametrize("pivot_spread", [0.0, 40.0])
-def test_true_flow_aligns_sharp_frames(pivot_spread):
-    cfg = SynthConfig(size=(48, 64), max_layers=0, pivot_spread=pivot_spread)
+@pytest.mark.parametrize("pivot_spread,time_offset", [(0.0, 0.0), (40.0, 0.0), (40.0, 19.0)])
+def test_true_flow_aligns_sharp_frames(pivot_spread, time_offset):
+    cfg = SynthConfig(size=(48, 64), max_layers=0, pivot_spread=pivot_spread, time_offset=time_offset)
     s = ClipSynth(photos(), cfg)
     g = torch.Generator().manual_seed(3)
     for _ in range(3):
@@ -60,6 +63,36 @@ def test_an_off_centre_pivot_turns_rotation_into_motion_at_the_crops_centre():
         centre[spread] = c["flows"][:, :, 24, 32].norm(dim=1)
     assert centre[0.0].max() < 1e-3
     assert centre[60.0][[0, 4]].min() > 0.1
+
+
+def test_a_time_offset_reaches_the_faster_rotation_of_a_longer_clips_later_windows():
+    # Rotation only, about the crop's centre: the corner's travel from frame 1 to
+    # frame 2. Windows starting at 0 never turn as fast as the late windows of a
+    # long clip; with the offset they do.
+    cfg = dict(size=(33, 33), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+    def corner_travel(offset, seed):
+        c = ClipSynth(photos(), SynthConfig(**cfg, time_offset=offset)).clip(torch.Generator().manual_seed(seed))
+        return c["flows"][1, :, 0, 0].norm().item()
+    plain = [corner_travel(0.0, s) for s in range(12)]
+    late = [corner_travel(19.0, s) for s in range(12)]
+    assert max(late) > 2 * max(plain)
+
+
+def test_turn_is_the_cameras_rotation_speed():
+    # Rotation only about the crop's centre: from frame 1 to 2 a corner, r px from
+    # the centre, travels the chord 2 r sin(dtheta / 2), dtheta = the mean turn.
+    cfg = SynthConfig(size=(33, 33), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04,
+                      time_offset=19.0)
+    checked = 0
+    for seed in range(12):
+        c = ClipSynth(photos(), cfg).clip(torch.Generator().manual_seed(seed))
+        w1, w2 = c["turn"][1].item(), c["turn"][2].item()
+        if min(w1, w2) < 0.05:  # a sign change within the frame is then impossible (|rot_a| <= 0.02)
+            continue
+        chord = 2 * 16 * 2 ** 0.5 * math.sin((w1 + w2) / 4)
+        assert abs(c["flows"][1, :, 0, 0].norm().item() - chord) < 1e-3 * chord
+        checked += 1
+    assert checked >= 2
 
 
 def test_blurrier_frames_have_longer_exposure():

@@ -215,11 +215,11 @@ def test_a_run_with_minutes_fits_its_schedule_to_the_time(tmp_path, isolated_tra
     assert train.fit_schedule(100, 5.0, 1) == 101
 
 
-def test_pivot_spread_reaches_the_clip_synthesiser(tmp_path, isolated_train, monkeypatch):
+def test_pivot_spread_and_time_offset_reach_the_clip_synthesiser(tmp_path, isolated_train, monkeypatch):
     train = isolated_train
     made = []
     real = train.ClipSynth
     monkeypatch.setattr(train, "ClipSynth", lambda *a, **k: made.append(a[1]) or real(*a, **k))
     train.main(["--name", "pivot", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
-                "--no-ship", "--steps", "1", "--pivot-spread", "30"])
-    assert [c.pivot_spread for c in made] == [30.0]
+                "--no-ship", "--steps", "1", "--pivot-spread", "30", "--time-offset", "19"])
+    assert [(c.pivot_spread, c.time_offset) for c in made] == [(30.0, 19.0)]
