@@ -70,6 +70,7 @@ def test_a_time_offset_reaches_the_faster_rotation_of_a_longer_clips_later_windo
     # frame 2. Windows starting at 0 never turn as fast as the late windows of a
     # long clip; with the offset they do.
     cfg = dict(size=(33, 33), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+
     def corner_travel(offset, seed):
         c = ClipSynth(photos(), SynthConfig(**cfg, time_offset=offset)).clip(torch.Generator().manual_seed(seed))
         return c["flows"][1, :, 0, 0].norm().item()
