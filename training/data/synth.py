@@ -91,6 +91,10 @@ class Trajectory:
         scale = self.scale0 * torch.exp(self.zoom_v * tau)
         return c, ang, scale
 
+    def turn(self, tau: torch.Tensor) -> torch.Tensor:
+        """tau (T,) -> the rotation speed |d angle / d tau| (T,), rad / frame."""
+        return (self.rot_v + self.rot_a * tau.double()).abs()
+
 
 def affine_from(centre, angle, scale, screen_centre):
     """Screen pixel p -> source pixel: centre + scale * R(angle) (p - screen_centre)."""
@@ -325,9 +329,8 @@ class ClipSynth:
                 own = (al[tc] > 0.5).float()
                 u = u * (1 - own) + uf * own
             flows[i] = u
-        cam = layers[0][2]
-        turn = (cam.rot_v + cam.rot_a * mid).abs().float()  # the camera's rotation speed, rad / frame
-        return {"blur": blur, "sharp": sharp, "flows": flows, "flow_valid": flow_valid, "exposure": expo.float(), "turn": turn}
+        return {"blur": blur, "sharp": sharp, "flows": flows, "flow_valid": flow_valid, "exposure": expo.float(),
+                "turn": layers[0][2].turn(mid).float()}
 
     def degrade(self, blur: torch.Tensor, g: torch.Generator) -> torch.Tensor:
         """Noise and mild compression on the blurred frames (T,3,H,W)."""

@@ -9,6 +9,10 @@ from training.data.synth import ClipSynth, SynthConfig, jpeg_like
 from training.ops import warp
 
 
+# Camera rotation only (no travel, shake, zoom or moving layers).
+ROTATION_ONLY = dict(max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+
+
 def photos():
     g = torch.Generator().manual_seed(0)
     # textured fake photographs: smooth noise at several scales
@@ -56,7 +60,7 @@ def test_true_flow_aligns_sharp_frames(pivot_spread, time_offset):
 def test_an_off_centre_pivot_turns_rotation_into_motion_at_the_crops_centre():
     # Rotation only: about the crop's centre (the default) the centre pixel stays
     # put; about a pivot off it (a crop of a larger picture) it travels.
-    cfg = dict(size=(49, 65), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+    cfg = dict(size=(49, 65), **ROTATION_ONLY)
     centre = {}
     for spread in (0.0, 60.0):
         c = ClipSynth(photos(), SynthConfig(**cfg, pivot_spread=spread)).clip(torch.Generator().manual_seed(6))
@@ -69,7 +73,7 @@ def test_a_time_offset_reaches_the_faster_rotation_of_a_longer_clips_later_windo
     # Rotation only, about the crop's centre: the corner's travel from frame 1 to
     # frame 2. Windows starting at 0 never turn as fast as the late windows of a
     # long clip; with the offset they do.
-    cfg = dict(size=(33, 33), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04)
+    cfg = dict(size=(33, 33), **ROTATION_ONLY)
 
     def corner_travel(offset, seed):
         c = ClipSynth(photos(), SynthConfig(**cfg, time_offset=offset)).clip(torch.Generator().manual_seed(seed))
@@ -82,8 +86,7 @@ def test_a_time_offset_reaches_the_faster_rotation_of_a_longer_clips_later_windo
 def test_turn_is_the_cameras_rotation_speed():
     # Rotation only about the crop's centre: from frame 1 to 2 a corner, r px from
     # the centre, travels the chord 2 r sin(dtheta / 2), dtheta = the mean turn.
-    cfg = SynthConfig(size=(33, 33), max_layers=0, max_speed=0.0, max_shake=0.0, max_zoom=0.0, max_rot=0.04,
-                      time_offset=19.0)
+    cfg = SynthConfig(size=(33, 33), **ROTATION_ONLY, time_offset=19.0)
     checked = 0
     for seed in range(12):
         c = ClipSynth(photos(), cfg).clip(torch.Generator().manual_seed(seed))
