@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from . import train
+from . import host_memory, train
 from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .model import CENTRE, N_FRAMES, Arch, UnblurNet
@@ -65,6 +65,7 @@ def main(argv=None):
     if args.flow_features <= 0:
         ap.error("--flow-features must be > 0: the flow estimator needs features of its own to train alone")
     torch.set_num_threads(args.threads)
+    host_memory.keep_freed_memory()
     torch.manual_seed(args.seed)
     out = Path(args.out) if args.out else train.CHECKPOINTS / f"flow-ff{args.flow_features}.pt"
     name = out.stem  # the log's folder: one per checkpoint

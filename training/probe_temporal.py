@@ -34,6 +34,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import host_memory
 from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
@@ -152,6 +153,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    host_memory.keep_freed_memory()
     torch.manual_seed(args.seed)
     probe = Probe(args.arm, not args.no_skips, args.he_init, args.frame_path)
     train(probe, args.steps, args.crop, args.seed, log=lambda s: print(s, flush=True))

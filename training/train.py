@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from . import clips as clipio
+from . import host_memory
 from .data import sources
 from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
@@ -251,6 +252,7 @@ def main(argv=None):
         ap.error("--minutes fits a fresh run's schedule; resume it with --resume --steps N (N as it printed)")
 
     torch.set_num_threads(args.threads)
+    host_memory.keep_freed_memory()
     device = torch.device(args.device)
     run = RUNS / args.name
     run.mkdir(parents=True, exist_ok=True)
