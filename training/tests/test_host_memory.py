@@ -43,7 +43,7 @@ def faults(arm: str) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
-def test_freed_tensor_memory_is_reused_not_faulted_in_again():
+def test_a_freed_block_is_reused_not_faulted_in_again():
     default, kept = faults("default"), faults("keep")
     assert default > 10 * 10000  # each block faults in its 10,240 pages by default
     assert kept < 100
