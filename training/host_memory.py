@@ -4,7 +4,7 @@ PyTorch's CPU tensors come from malloc. By default glibc hands freed memory
 back to the kernel (it trims the heap top and serves large blocks by mmap), so
 every training step faults the pages of its activations in again: on the 2-core
 machine a 256x256-crop run spent a quarter of its CPU time in the kernel
-(74,000 page faults a second) and slowed from 3.1 to 6.8 s/step over 750
+(74,000 page faults a second) and slowed from 3.1 to as much as 6.8 s/step within 750
 steps. These settings keep that memory in the heap and reuse it (training/
 RESULTS.md, "An eighth trial"); the same as starting the process with
 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=536870912.
