@@ -5,8 +5,9 @@ frames (the window repeats the first/last frame at clip ends).
     /usr/bin/python3 -m training.evaluate --model public/models/base --clips training/data/dev --json
 
 Prints one JSON object: frames, psnr_in, psnr_out, ssim_in, ssim_out (means
-over all frames), the blurriest third of the frames (by input PSNR), and the
-same four per clip. --save DIR also writes the restored frames as PNGs.
+over all frames), the blurriest third of the frames (by input PSNR), the
+same four per band of input PSNR (`by_input_psnr`: where the gain is made)
+and per clip. --save DIR also writes the restored frames as PNGs.
 """
 from __future__ import annotations
 
@@ -45,7 +46,24 @@ def evaluate(model, clips_dir: Path, limit_frames: int | None = None, save: Path
         print(f"{d.name}: {per_clip[d.name]}", file=sys.stderr, flush=True)
     blurriest = sorted(all_rows, key=lambda r: r["psnr_in"])[: max(1, len(all_rows) // 3)]
     return {"frames": len(all_rows), **_mean(all_rows),
-            "blurriest_third": {"frames": len(blurriest), **_mean(blurriest)}, "clips": per_clip}
+            "blurriest_third": {"frames": len(blurriest), **_mean(blurriest)},
+            "by_input_psnr": _bands(all_rows), "clips": per_clip}
+
+
+# Input-PSNR band edges (dB) of `by_input_psnr`; the first and last bands are open.
+BAND_EDGES = (24, 27, 30, 33, 36, 40)
+
+
+def _bands(rows):
+    """The frames grouped by input PSNR: [{"band": "27-30", "frames", psnr_in, ...}], empty bands left out."""
+    edges = (float("-inf"), *BAND_EDGES, float("inf"))
+    out = []
+    for lo, hi in zip(edges, edges[1:]):
+        sel = [r for r in rows if lo <= r["psnr_in"] < hi]
+        if sel:
+            name = f"<{hi:g}" if lo == float("-inf") else f">={lo:g}" if hi == float("inf") else f"{lo:g}-{hi:g}"
+            out.append({"band": name, "frames": len(sel), **_mean(sel)})
+    return out
 
 
 def _mean(rows):
@@ -69,9 +87,10 @@ def main(argv=None):
     if args.json:
         print(json.dumps(res))
     else:
-        print(f"{'clip':<12}{'frames':>7}{'PSNR in':>9}{'PSNR out':>9}{'SSIM in':>9}{'SSIM out':>9}")
-        for name, r in [*res["clips"].items(), ("ALL", res), ("blurriest", res["blurriest_third"])]:
-            print(f"{name:<12}{r['frames']:>7}{r['psnr_in']:>9.2f}{r['psnr_out']:>9.2f}{r['ssim_in']:>9.4f}{r['ssim_out']:>9.4f}")
+        print(f"{'clip':<14}{'frames':>7}{'PSNR in':>9}{'PSNR out':>9}{'SSIM in':>9}{'SSIM out':>9}")
+        bands = [(f"in {b['band']} dB", b) for b in res["by_input_psnr"]]
+        for name, r in [*res["clips"].items(), ("ALL", res), ("blurriest", res["blurriest_third"]), *bands]:
+            print(f"{name:<14}{r['frames']:>7}{r['psnr_in']:>9.2f}{r['psnr_out']:>9.2f}{r['ssim_in']:>9.4f}{r['ssim_out']:>9.4f}")
 
 
 if __name__ == "__main__":

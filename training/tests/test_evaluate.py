@@ -4,10 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from training import export
 from training.clips import window_indices
+from training.evaluate import _bands
 from training.data.make_dev import save_png
 from training.model import Arch, UnblurNet
 
@@ -39,3 +41,26 @@ def test_evaluate_cli(tmp_path):
     assert abs(res["psnr_out"] - res["psnr_in"]) < 1e-6
     assert 20 < res["psnr_in"] < 30
     assert res["blurriest_third"]["frames"] == 2
+    # every frame lands in exactly one band, the band its input PSNR names
+    bands = res["by_input_psnr"]
+    assert sum(b["frames"] for b in bands) == 6
+    assert sum(b["frames"] * b["psnr_in"] for b in bands) / 6 == pytest.approx(res["psnr_in"])
+    for b in bands:
+        lo, hi = _band_limits(b["band"])
+        assert lo <= b["psnr_in"] < hi
+
+
+def _band_limits(name):
+    if name.startswith("<"):
+        return float("-inf"), float(name[1:])
+    if name.startswith(">="):
+        return float(name[2:]), float("inf")
+    lo, hi = name.split("-")
+    return float(lo), float(hi)
+
+
+def test_bands_split_by_input_psnr():
+    rows = [{"psnr_in": v, "psnr_out": v + 1, "ssim_in": 0.5, "ssim_out": 0.6} for v in (20.0, 23.9, 24.0, 35.0, 41.0)]
+    bands = {b["band"]: b for b in _bands(rows)}
+    assert {k: b["frames"] for k, b in bands.items()} == {"<24": 2, "24-27": 1, "33-36": 1, ">=40": 1}
+    assert bands["<24"]["psnr_in"] == pytest.approx(21.95) and bands["<24"]["psnr_out"] == pytest.approx(22.95)
