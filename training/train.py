@@ -52,8 +52,27 @@ ABLATIONS = {
 }
 
 
-def charbonnier(a, b, eps=1e-3):
-    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
+def charbonnier(a, b, eps=1e-3, per_clip=False):
+    """Mean Charbonnier distance; per_clip: one mean per leading index, (B,)."""
+    d = torch.sqrt((a - b) ** 2 + eps * eps)
+    return d.flatten(1).mean(1) if per_clip else d.mean()
+
+
+class BlurWeight:
+    """Per-clip weights of the image loss, (e / r) ** gamma, where e is the
+    clip's input error (mean |blurred centre - sharp centre|) and r its running
+    mean over the batches seen (decay 0.99; restarted on --resume): blurrier
+    clips count more, and the weights average about 1, so the learning rate
+    keeps its meaning. gamma 0: every clip counts the same (the committed runs)."""
+
+    def __init__(self, gamma: float, decay: float = 0.99):
+        self.gamma, self.decay, self.ref = gamma, decay, None
+
+    def __call__(self, blur_centre: torch.Tensor, sharp: torch.Tensor) -> torch.Tensor:
+        e = (blur_centre - sharp).abs().flatten(1).mean(1)
+        m = float(e.mean())
+        self.ref = m if self.ref is None else self.decay * self.ref + (1 - self.decay) * m
+        return (e / max(self.ref, 1e-8)) ** self.gamma
 
 
 def cosine(frac: float) -> float:
@@ -237,6 +256,8 @@ def main(argv=None):
                     help="crops as if cut from a larger picture: the camera's rotation/zoom pivot up to this many px off the crop's centre (SynthConfig.pivot_spread)")
     ap.add_argument("--time-offset", type=float, default=0.0,
                     help="each clip a window starting up to this many frames into its camera's path, as the later windows of a longer clip (SynthConfig.time_offset; 19 spans the dev set's 24-frame clips)")
+    ap.add_argument("--blur-weight", type=float, default=0.0,
+                    help="weight each clip's image loss by its input error to this power (BlurWeight; 0: equal)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -315,6 +336,7 @@ def main(argv=None):
         log.flush()
 
     batches = worker_batches(synth, args, step, device.type == "cuda") if args.workers else None
+    blur_weight = BlurWeight(args.blur_weight)
     model.train()
     t0, acc, acc_f, acc_n = time.time(), 0.0, 0.0, 0
     stop = args.stop_at or args.steps
@@ -332,10 +354,12 @@ def main(argv=None):
         else:
             blur, sharp, flows, valid = make_batch(synth, g, args.batch, args.video_frac, device)
         out, pyramids = model(blur)
-        l_img = charbonnier(out, sharp)
+        per_clip = charbonnier(out, sharp, per_clip=True)
+        l_img = per_clip.mean()  # logged unweighted, comparable across runs
+        l_fit = (blur_weight(blur[:, CENTRE], sharp) * per_clip).mean() if args.blur_weight else l_img
         wf = args.flow_weight * 0.5 ** (step / args.flow_decay)
         l_flow = flow_loss(pyramids, flows, valid) if model.flow is not None else out.new_zeros(())
-        loss = l_img + wf * l_flow
+        loss = l_fit + wf * l_flow
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

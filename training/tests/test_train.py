@@ -223,3 +223,22 @@ def test_pivot_spread_and_time_offset_reach_the_clip_synthesiser(tmp_path, isola
     train.main(["--name", "pivot", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
                 "--no-ship", "--steps", "1", "--pivot-spread", "30", "--time-offset", "19"])
     assert [(c.pivot_spread, c.time_offset) for c in made] == [(30.0, 19.0)]
+
+
+def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path, isolated_train):
+    from training.train import BlurWeight
+
+    sharp = torch.zeros(2, 3, 4, 4)
+    blur = torch.stack((torch.full((3, 4, 4), 0.1), torch.full((3, 4, 4), 0.3)))
+    w = BlurWeight(1.0)(blur, sharp)
+    assert torch.allclose(w, torch.tensor([0.5, 1.5]))  # error 0.1 and 0.3 around their mean 0.2
+    w2 = BlurWeight(2.0)(blur, sharp)
+    assert torch.allclose(w2, torch.tensor([0.25, 2.25]))
+    assert torch.equal(BlurWeight(0.0)(blur, sharp), torch.ones(2))
+    bw = BlurWeight(1.0, decay=0.5)
+    bw(blur, sharp)
+    assert torch.allclose(bw(blur * 3, sharp), torch.tensor([0.75, 2.25]))  # reference 0.5 * 0.2 + 0.5 * 0.6
+    assert torch.allclose(charbonnier(blur, sharp, per_clip=True).mean(), charbonnier(blur, sharp))
+    isolated_train.main(["--name", "weighted", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
+                         "--no-ship", "--steps", "2", "--blur-weight", "1"])
+    assert torch.load(tmp_path / "runs" / "weighted" / "ckpt.pt")["step"] == 2
