@@ -225,7 +225,7 @@ def test_pivot_spread_and_time_offset_reach_the_clip_synthesiser(tmp_path, isola
     assert [(c.pivot_spread, c.time_offset) for c in made] == [(30.0, 19.0)]
 
 
-def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path, isolated_train):
+def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path, isolated_train, monkeypatch):
     from training.train import BlurWeight
 
     sharp = torch.zeros(2, 3, 4, 4)
@@ -239,6 +239,15 @@ def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path,
     bw(blur, sharp)
     assert torch.allclose(bw(blur * 3, sharp), torch.tensor([0.75, 2.25]))  # reference 0.5 * 0.2 + 0.5 * 0.6
     assert torch.allclose(charbonnier(blur, sharp, per_clip=True).mean(), charbonnier(blur, sharp))
+    weights = []
+
+    class Recorded(BlurWeight):
+        def __call__(self, blur_centre, sharp):
+            weights.append((self.gamma, super().__call__(blur_centre, sharp)))
+            return weights[-1][1]
+
+    monkeypatch.setattr(isolated_train, "BlurWeight", Recorded)
     isolated_train.main(["--name", "weighted", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
                          "--no-ship", "--steps", "2", "--blur-weight", "1"])
+    assert [(gamma, w.shape) for gamma, w in weights] == [(1.0, (2,))] * 2  # every step's loss weighted
     assert torch.load(tmp_path / "runs" / "weighted" / "ckpt.pt")["step"] == 2
