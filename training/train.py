@@ -33,6 +33,7 @@ from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, Arch, UnblurNet
 from .neighbour_oracle import centre_only, mask_mean
+from .widen import widen_c
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "runs"
@@ -43,6 +44,7 @@ PRESETS = {
     "base": dict(c1=16, c2=32, c=64),
     "small": dict(c1=12, c2=24, c=48),
     "large": dict(c1=24, c2=48, c=96),
+    "wide": dict(c1=16, c2=32, c=128),  # base with twice the 1/4-resolution width: grown from a base checkpoint
 }
 ABLATIONS = {
     "full": {},
@@ -185,19 +187,23 @@ def build(args) -> UnblurNet:
     return model
 
 
-def init_from(model: UnblurNet, path) -> None:
+def init_from(model: UnblurNet, path, seed: int = 0) -> None:
     """Loads a checkpoint's weights into a model of the same architecture
     (fields a checkpoint predates take their defaults, as when it is exported),
     or into the same architecture grown by the frame path, which then starts
-    at zero, i.e. at the checkpoint's output."""
+    at zero, or with its quarter-resolution width c a multiple of the
+    checkpoint's (widen.widen_c, random shares from seed): either way the
+    model starts at the checkpoint's output."""
     ck = torch.load(path, map_location="cpu", weights_only=False)
-    arch = Arch(**ck["arch"])
+    arch, state = Arch(**ck["arch"]), ck["model"]
     grown = model.arch.frame_path and not arch.frame_path
     if grown:
         arch.frame_path = True
+    if model.arch.c > arch.c and model.arch.c % arch.c == 0 and model.arch == Arch(**{**arch.to_dict(), "c": model.arch.c}):
+        state, arch = widen_c(state, arch, model.arch.c, seed)
     if arch != model.arch:
         raise ValueError(f"{path}: does not fit this architecture ({ck['arch']} vs {model.arch.to_dict()})")
-    missing = model.load_state_dict(ck["model"], strict=not grown).missing_keys
+    missing = model.load_state_dict(state, strict=not grown).missing_keys
     assert set(missing) <= {"frame_path.weight", "frame_path.bias"}, missing
 
 
@@ -299,7 +305,7 @@ def main(argv=None):
             g.manual_seed(args.seed + step)
             print(f"resumed {args.name} weights at step {step} (no optimiser state)", flush=True)
     elif args.init_from:
-        init_from(model, args.init_from)
+        init_from(model, args.init_from, args.seed)
         print(f"weights from {args.init_from}", flush=True)
     elif args.init_flow:
         from .pretrain_flow import load_flow
