@@ -33,7 +33,7 @@ from .data.synth import ClipSynth, SynthConfig
 from .metrics import psnr
 from .model import CENTRE, Arch, UnblurNet
 from .neighbour_oracle import centre_only, mask_mean
-from .widen import widen_c
+from .widen import widen_c, widens_to
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "runs"
@@ -199,7 +199,7 @@ def init_from(model: UnblurNet, path, seed: int = 0) -> None:
     grown = model.arch.frame_path and not arch.frame_path
     if grown:
         arch.frame_path = True
-    if model.arch.c > arch.c and model.arch.c % arch.c == 0 and model.arch == Arch(**{**arch.to_dict(), "c": model.arch.c}):
+    if widens_to(arch, model.arch):
         state, arch = widen_c(state, arch, model.arch.c, seed)
     if arch != model.arch:
         raise ValueError(f"{path}: does not fit this architecture ({ck['arch']} vs {model.arch.to_dict()})")

@@ -19,7 +19,8 @@ import torch
 
 from .model import Arch
 
-# (parameter, which of its axes hold c-wide channels: "out" copies rows, "in" splits columns)
+# Layers (state-dict prefixes) that make c-wide channels (their output rows and
+# biases are copied) and that read them (their input columns are split).
 _C_OUT = ("encoder.stage3.conv", "encoder.stage3.res1.conv1", "encoder.stage3.res1.conv2",
           "encoder.stage3.res2.conv1", "encoder.stage3.res2.conv2", "align", "fuse")
 _C_IN = ("encoder.stage3.res1.conv1", "encoder.stage3.res1.conv2", "encoder.stage3.res2.conv1",
@@ -35,15 +36,21 @@ def _copy_rows(t: torch.Tensor, m: int) -> torch.Tensor:
 
 def _split_cols(w: torch.Tensor, m: int, g: torch.Generator, spread: float) -> torch.Tensor:
     """Columns (axis 1) copied m times, copy r scaled by share r; the shares of
-    one weight sum to 1 and lie within 1/m +- spread/m."""
+    one weight sum to 1, each drawn as 1 +- spread before they are normalised."""
     u = 1.0 + spread * (2 * torch.rand((m, *w.shape), generator=g, dtype=w.dtype) - 1)
     shares = u / u.sum(0, keepdim=True)
     return torch.cat([w * shares[r] for r in range(m)], dim=1)
 
 
+def widens_to(arch: Arch, wide: Arch) -> bool:
+    """Whether widen_c grows arch into wide: only c differs, a larger multiple of it."""
+    return wide.c > arch.c and wide.c % arch.c == 0 and wide == Arch(**{**arch.to_dict(), "c": wide.c})
+
+
 def widen_c(state: dict, arch: Arch, c_new: int, seed: int = 0, spread: float = 0.5) -> tuple[dict, Arch]:
     """A state dict of UnblurNet(arch) -> one of UnblurNet(arch with c = c_new), same output."""
-    if c_new % arch.c or c_new < arch.c:
+    new = Arch(**{**arch.to_dict(), "c": c_new})
+    if not widens_to(arch, new):
         raise ValueError(f"c can grow only to a multiple of itself: {arch.c} -> {c_new}")
     m = c_new // arch.c
     g = torch.Generator().manual_seed(seed)
@@ -56,5 +63,4 @@ def widen_c(state: dict, arch: Arch, c_new: int, seed: int = 0, spread: float = 
                 out[f"{name}.bias"] = _copy_rows(out[f"{name}.bias"], m)
             else:
                 out[wk] = _split_cols(out[wk], m, g, spread)
-    new = Arch(**{**arch.to_dict(), "c": c_new})
     return out, new
