@@ -77,6 +77,20 @@ class BlurWeight:
         return (e / max(self.ref, 1e-8)) ** self.gamma
 
 
+PSNR_LOSS = (0.003, 1e-5)  # --loss psnr: scale, and the MSE floor (50 dB) that keeps flat crops from dominating
+
+
+def psnr_loss(a, b, scale=PSNR_LOSS[0], floor=PSNR_LOSS[1]):
+    """Per clip, scale * ln(MSE + floor): minus the clip's PSNR up to a constant
+    factor (ln 10 / 10 * scale), so the mean over clips is the mean PSNR the
+    dev set is measured by. Its gradient is 2 e / (MSE + floor) * scale per
+    pixel: sharp clips (small MSE) and large errors within a clip count more
+    than under Charbonnier (about sign(e)); the scale makes the two about the
+    same size on training batches (RESULTS.md "A nineteenth trial"), so the
+    flow loss's weight and the gradient clipping keep their meaning. (B,)."""
+    return scale * torch.log(((a - b) ** 2).flatten(1).mean(1) + floor)
+
+
 def cosine(frac: float) -> float:
     """The learning-rate factor at this fraction of a schedule: a cosine from 1 down to a floor of 0.05."""
     return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac))
@@ -264,6 +278,9 @@ def main(argv=None):
                     help="each clip a window starting up to this many frames into its camera's path, as the later windows of a longer clip (SynthConfig.time_offset; 19 spans the dev set's 24-frame clips)")
     ap.add_argument("--blur-weight", type=float, default=0.0,
                     help="weight each clip's image loss by its input error to this power (BlurWeight; 0: equal)")
+    ap.add_argument("--loss", default="charbonnier", choices=("charbonnier", "psnr"),
+                    help="the image loss: Charbonnier (every committed run) or per-clip log MSE (psnr_loss; "
+                         "the log still records Charbonnier)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -362,7 +379,9 @@ def main(argv=None):
         out, pyramids = model(blur)
         per_clip = charbonnier(out, sharp, per_clip=True)
         l_img = per_clip.mean()  # logged unweighted, comparable across runs
-        l_fit = (blur_weight(blur[:, CENTRE], sharp) * per_clip).mean() if args.blur_weight else l_img
+        if args.loss == "psnr":
+            per_clip = psnr_loss(out, sharp)
+        l_fit = (blur_weight(blur[:, CENTRE], sharp) * per_clip).mean() if args.blur_weight else per_clip.mean()
         wf = args.flow_weight * 0.5 ** (step / args.flow_decay)
         l_flow = flow_loss(pyramids, flows, valid) if model.flow is not None else out.new_zeros(())
         loss = l_fit + wf * l_flow

@@ -251,3 +251,25 @@ def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path,
                          "--no-ship", "--steps", "2", "--blur-weight", "1"])
     assert [(gamma, w.shape) for gamma, w in weights] == [(1.0, (2,))] * 2  # every step's loss weighted
     assert torch.load(tmp_path / "runs" / "weighted" / "ckpt.pt")["step"] == 2
+
+
+def test_psnr_loss_is_minus_each_clips_psnr_and_reaches_training(tmp_path, isolated_train, monkeypatch):
+    import math
+
+    from training.metrics import psnr
+    from training.train import psnr_loss
+
+    g = torch.Generator().manual_seed(0)
+    sharp = torch.rand(2, 3, 8, 8, generator=g) * 0.8 + 0.1
+    out = sharp + torch.stack((torch.full((3, 8, 8), 0.01), torch.randn(3, 8, 8, generator=g) * 0.05))
+    got = psnr_loss(out, sharp, scale=1.0, floor=0.0)
+    want = torch.tensor([-psnr(out[i], sharp[i]) * math.log(10) / 10 for i in range(2)])
+    assert torch.allclose(got, want, atol=1e-4)
+    assert psnr_loss(sharp, sharp, scale=0.5, floor=1e-4).tolist() == pytest.approx([0.5 * math.log(1e-4)] * 2)
+    used = []
+    real = isolated_train.psnr_loss
+    monkeypatch.setattr(isolated_train, "psnr_loss", lambda a, b: used.append(a.shape) or real(a, b))
+    isolated_train.main(["--name", "psnr", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
+                         "--no-ship", "--steps", "2", "--loss", "psnr"])
+    assert used == [(2, 3, 32, 32)] * 2  # every step's image loss
+    assert torch.load(tmp_path / "runs" / "psnr" / "ckpt.pt")["step"] == 2
