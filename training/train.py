@@ -8,8 +8,9 @@ Writes training/runs/<name>/ (log.jsonl, ckpt.pt: model, optimiser, step and
 RNG state, so a run resumes exactly where it stopped) and the same state to
 training/checkpoints/<name>.pt, which is committed: a fresh clone resumes
 from it.
-Loss: Charbonnier on the restored centre frame plus the flow end-point error
-against the true motion, with a weight that decays. Adam (0.9, 0.999); the
+Loss: Charbonnier (or, --loss psnr, each clip's log MSE) on the restored
+centre frame plus the flow end-point error against the true motion, with a
+weight that decays. Adam (0.9, 0.999); the
 offset head learns at a tenth of the rate, as the thesis does for its
 alignment module. Cosine learning-rate decay.
 """
