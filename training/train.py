@@ -78,17 +78,15 @@ class BlurWeight:
         return (e / max(self.ref, 1e-8)) ** self.gamma
 
 
-PSNR_LOSS = (0.003, 1e-5)  # --loss psnr: scale, and the MSE floor (50 dB) that keeps flat crops from dominating
-
-
-def psnr_loss(a, b, scale=PSNR_LOSS[0], floor=PSNR_LOSS[1]):
+def psnr_loss(a, b, scale=0.003, floor=1e-5):
     """Per clip, scale * ln(MSE + floor): minus the clip's PSNR up to a constant
     factor (ln 10 / 10 * scale), so the mean over clips is the mean PSNR the
     dev set is measured by. Its gradient is 2 e / (MSE + floor) * scale per
     pixel: sharp clips (small MSE) and large errors within a clip count more
     than under Charbonnier (about sign(e)); the scale makes the two about the
     same size on training batches (RESULTS.md "A nineteenth trial"), so the
-    flow loss's weight and the gradient clipping keep their meaning. (B,)."""
+    flow loss's weight and the gradient clipping keep their meaning; the
+    floor (MSE 1e-5, 50 dB) keeps near-perfect flat crops from dominating. (B,)."""
     return scale * torch.log(((a - b) ** 2).flatten(1).mean(1) + floor)
 
 
