@@ -273,3 +273,32 @@ def test_psnr_loss_is_minus_each_clips_psnr_and_reaches_training(tmp_path, isola
                          "--no-ship", "--steps", "2", "--loss", "psnr"])
     assert used == [(2, 3, 32, 32)] * 2  # every step's image loss
     assert torch.load(tmp_path / "runs" / "psnr" / "ckpt.pt")["step"] == 2
+
+
+def test_weight_average_follows_the_weights_with_its_decay_and_a_run_writes_and_resumes_it(tmp_path, isolated_train):
+    from training import export
+    from training.train import WeightAverage
+
+    model = UnblurNet(Arch(**isolated_train.PRESETS["small"]))
+    name, w = next(iter(model.named_parameters()))
+    with torch.no_grad():
+        w.fill_(0.0)
+    avg = WeightAverage(model, 0.5)
+    for value in (1.0, 2.0, 3.0):
+        with torch.no_grad():
+            w.fill_(value)
+        avg.update(model)
+    want = ((0.0 * 0.5 + 1.0 * 0.5) * 0.5 + 2.0 * 0.5) * 0.5 + 3.0 * 0.5  # 2.125
+    assert torch.allclose(avg.state[name], torch.full_like(w, want)) and avg.n == 3
+    assert w.eq(3.0).all()  # the model's own weights are untouched
+
+    args = ["--name", "avg", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1", "--no-ship",
+            "--ema", "0.9"]
+    isolated_train.main(args + ["--steps", "2"])
+    run = tmp_path / "runs" / "avg"
+    ck, ema = torch.load(run / "ckpt.pt"), torch.load(run / "ema.pt")
+    assert ck["ema"]["n"] == 2 and ema["step"] == 2 and ema["arch"] == ck["arch"]
+    assert any(not torch.equal(ema["model"][k], ck["model"][k]) for k in ck["model"])  # an average, not a copy
+    export.load_checkpoint(run / "ema.pt")  # as export and evaluate load a checkpoint
+    isolated_train.main(args + ["--steps", "3", "--resume"])
+    assert torch.load(run / "ckpt.pt")["ema"]["n"] == 3
