@@ -116,6 +116,9 @@ describe.skipIf(!hasFfmpeg())('cli/unblur.ts', () => {
   it('bad command lines: exit 2; --help: exit 0', async () => {
     expect((await cli([input])).code).toBe(2);
     expect((await cli([input, 'o.mp4', '--crf', 'x'])).code).toBe(2);
+    const passes = await cli([input, 'o.mp4', '--passes', '3']);
+    expect(passes.code).toBe(2);
+    expect(messages(passes.stderr)).toEqual(["unblur: --passes must be 1, 2, 4, got '3'"]);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run cli -- INPUT OUTPUT\.mp4/);

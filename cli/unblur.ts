@@ -2,7 +2,7 @@
 // on WebGPU (the `webgpu` npm package, Dawn), ffmpeg encodes an H.264 MP4 with
 // the input's audio. See docs/cli.md.
 //
-//   npm run cli -- INPUT OUTPUT.mp4 [--model base] [--frames N] [--crf 18]
+//   npm run cli -- INPUT OUTPUT.mp4 [--model base] [--passes 1] [--frames N] [--crf 18]
 //
 // Frames stream through: ffmpeg's raw RGB output is read one frame at a time,
 // and the encoder's stdin is written with backpressure, so memory stays at a
@@ -14,6 +14,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { PASS_CHOICES, type Passes } from '../src/engine/protocol';
 
 const USAGE = `Usage: npm run cli -- INPUT OUTPUT.mp4 [options]
 
@@ -23,6 +24,8 @@ frame with the Unblur network on WebGPU, writes an H.264 MP4 (audio kept).
 Options:
   --model NAME|DIR  model folder: a name under public/models (default: base)
                     or a path to a folder holding model.json + weights
+  --passes 1|2|4    restore each frame this many times, mirrored, and average:
+                    a little sharper, that many times slower (default 1)
   --frames N        process only the first N frames (quick tries)
   --crf N           x264 quality, 0 (lossless) to 51 (worst); default 18
   -h, --help        show this help
@@ -51,6 +54,7 @@ interface Options {
   input: string;
   output: string;
   model: string;
+  passes: Passes;
   frames: number | null;
   crf: number;
 }
@@ -68,7 +72,7 @@ function parseArgs(argv: string[]): Options | 'help' {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const key = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      if (!['model', 'frames', 'crf'].includes(key)) throw new CliError(`unknown option --${key} (see --help)`, 2);
+      if (!['model', 'passes', 'frames', 'crf'].includes(key)) throw new CliError(`unknown option --${key} (see --help)`, 2);
       let value: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
       if (value === undefined) {
         if (i + 1 >= argv.length) throw new CliError(`--${key} needs a value`, 2);
@@ -92,9 +96,18 @@ function parseArgs(argv: string[]): Options | 'help' {
     input: pos[0],
     output: pos[1],
     model: opt.model ?? 'base',
+    passes: passesOf(opt.passes),
     frames: int('frames', 1, Number.MAX_SAFE_INTEGER),
     crf: int('crf', 0, 51) ?? 18,
   };
+}
+
+function passesOf(v: string | undefined): Passes {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  const ok = PASS_CHOICES.find((p) => p === n);
+  if (ok === undefined) throw new CliError(`--passes must be ${PASS_CHOICES.join(', ')}, got '${v}'`, 2);
+  return ok;
 }
 
 // ---------------------------------------------------------------- ffmpeg/ffprobe
@@ -287,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
   const gpuName = [ai?.vendor, ai?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
   const { loadModel, disposeModel, ModelLoadError, Network } = await import('../src/model/index');
   const { fileReader } = await import('../src/model/node-reader');
-  const { SlidingWindow } = await import('../src/engine/sliding-window');
+  const { SelfEnsemble } = await import('../src/engine/self-ensemble');
   let model: Awaited<ReturnType<typeof loadModel>>;
   try {
     model = await loadModel(fileReader(modelDir));
@@ -302,7 +315,7 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.write(
     `${opts.input}: ${W}×${H}${info.rotation ? ` (rotated ${info.rotation}°, applied)` : ''}, ${info.frames} frames at ${info.rate} fps, ` +
       `${info.audio.length ? `audio ${info.audio.map((c, i) => `${c} (${audioCodecs[i] === 'copy' ? 'copied' : 'to AAC'})`).join(', ')}` : 'no audio'}; ` +
-      `model ${model.manifest.id} on WebGPU (${gpuName}); processing ${total} frame${total === 1 ? '' : 's'}\n`,
+      `model ${model.manifest.id}${opts.passes > 1 ? ` in ${opts.passes} passes` : ''} on WebGPU (${gpuName}); processing ${total} frame${total === 1 ? '' : 's'}\n`,
   );
 
   // Decoder: autorotation on (ffmpeg's default), frames in display orientation,
@@ -360,7 +373,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const window = new SlidingWindow(net, H, W);
+  const window = new SelfEnsemble(net, H, W, 0, opts.passes);
   const rgb = new Float32Array(W * H * 3);
   const out8 = Buffer.allocUnsafe(frameBytes);
   const tty = process.stderr.isTTY;

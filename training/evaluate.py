@@ -7,7 +7,9 @@ frames (the window repeats the first/last frame at clip ends).
 Prints one JSON object: frames, psnr_in, psnr_out, ssim_in, ssim_out (means
 over all frames), the blurriest third of the frames (by input PSNR), the
 same four per band of input PSNR (`by_input_psnr`: where the gain is made)
-and per clip. --save DIR also writes the restored frames as PNGs.
+and per clip, and the number of passes. --passes 2 or 4 restores as the app's
+quality setting does (the mean over mirrored copies, clips.restore_clip).
+--save DIR also writes the restored frames as PNGs.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from .metrics import psnr, ssim
 
 
 def evaluate(model, clips_dir: Path, limit_frames: int | None = None, save: Path | None = None,
-             crop: tuple[int, int] | None = None) -> dict:
+             crop: tuple[int, int] | None = None, passes: int = 1) -> dict:
     per_clip, all_rows = {}, []
     for d in clipio.clip_dirs(clips_dir):
         blur, sharp = clipio.load_clip(d, "blur"), clipio.load_clip(d, "sharp")
@@ -32,7 +34,7 @@ def evaluate(model, clips_dir: Path, limit_frames: int | None = None, save: Path
             blur, sharp = blur[..., : crop[0], : crop[1]], sharp[..., : crop[0], : crop[1]]
         if limit_frames:
             blur, sharp = blur[:limit_frames], sharp[:limit_frames]
-        out = clipio.restore_clip(model, blur)
+        out = clipio.restore_clip(model, blur, passes=passes)
         rows = []
         for t in range(len(blur)):
             rows.append({"psnr_in": psnr(blur[t], sharp[t]), "psnr_out": psnr(out[t], sharp[t]),
@@ -45,7 +47,7 @@ def evaluate(model, clips_dir: Path, limit_frames: int | None = None, save: Path
         all_rows += rows
         print(f"{d.name}: {per_clip[d.name]}", file=sys.stderr, flush=True)
     blurriest = sorted(all_rows, key=lambda r: r["psnr_in"])[: max(1, len(all_rows) // 3)]
-    return {"frames": len(all_rows), **_mean(all_rows),
+    return {"frames": len(all_rows), "passes": passes, **_mean(all_rows),
             "blurriest_third": {"frames": len(blurriest), **_mean(blurriest)},
             "by_input_psnr": _bands(all_rows), "clips": per_clip}
 
@@ -79,11 +81,13 @@ def main(argv=None):
     ap.add_argument("--crop", default=None, help="HxW: evaluate the top-left crop only")
     ap.add_argument("--save", type=Path, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--passes", type=int, choices=clipio.PASSES, default=1,
+                    help="restore the clip this many times, mirrored, and average (the app's quality setting)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     crop = tuple(int(v) for v in args.crop.split("x")) if args.crop else None
-    res = evaluate(load_exported(args.model), args.clips, args.frames, args.save, crop)
+    res = evaluate(load_exported(args.model), args.clips, args.frames, args.save, crop, args.passes)
     if args.json:
         print(json.dumps(res))
     else:

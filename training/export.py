@@ -18,8 +18,9 @@ fixtures for an architecture with no trained model, e.g. src/model/fixtures/tiny
 With --golden it also writes src/model/fixtures/<id>/golden.json + .bin: a
 5-frame clip (48x64 by default) and the output of every stage (NHWC); and
 clip.json + .bin: 8 frames of 36x52 from a real-video dev clip (padded to
-48x64 inside) with training.evaluate's restored frames, for the whole-clip
-parity test of the browser engine.
+48x64 inside) with training.evaluate's restored frames, and 4 of those frames
+cut to 14x20 restored with 2 and 4 passes, for the whole-clip parity tests of
+the browser engine.
 """
 from __future__ import annotations
 
@@ -166,11 +167,16 @@ def write_tensors(out_dir: Path, stem: str, tensors: dict[str, np.ndarray], head
 @torch.no_grad()
 def golden_clip(model: UnblurNet, blur: torch.Tensor, out_dir: Path) -> None:
     """A short clip (T,3,H,W) and what training.evaluate makes of it (clips.restore_clip:
-    every frame, ends repeated, padded to 16 and cropped back, clamped), NHWC."""
+    every frame, ends repeated, padded to 16 and cropped back, clamped), NHWC; and
+    its first 4 frames cut to 14x20 (`blur4`) restored with 2 and 4 passes
+    (`restored2`, `restored4`: means over mirrored copies; small, as the browser
+    test runs the network 24 times on them)."""
     from . import clips as clipio
     out_dir.mkdir(parents=True, exist_ok=True)
     restored = clipio.restore_clip(model, blur)
-    write_tensors(out_dir, "clip", {"blur": nhwc(blur), "restored": nhwc(restored)},
+    blur4 = blur[:4, :, :14, :20].contiguous()
+    write_tensors(out_dir, "clip", {"blur": nhwc(blur), "restored": nhwc(restored), "blur4": nhwc(blur4),
+                                    **{f"restored{n}": nhwc(clipio.restore_clip(model, blur4, passes=n)) for n in (2, 4)}},
                   {"frames": blur.shape[0], "height": blur.shape[2], "width": blur.shape[3]})
 
 

@@ -5,7 +5,7 @@ import { CancelledError, createMp4Writer, decodeFrames, MediaError, probeVideo, 
 import { disposeModel, loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
 import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
 import type { Size, UserError } from './protocol';
-import { SlidingWindow } from './sliding-window';
+import { SelfEnsemble } from './self-ensemble';
 import { restartTf, startTf, tensorRestorer, type TfGpu } from './tf-restorer';
 
 // ---- media -------------------------------------------------------------------
@@ -151,7 +151,7 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       const l = gpu.device.limits;
       return maxPixelsFromLimit(Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize));
     },
-    async createRestorer(modelId: string, size: Size, signal: AbortSignal, contextFrames = 0) {
+    async createRestorer({ modelId, passes }, size: Size, signal: AbortSignal, contextFrames = 0) {
       if (gpu && (forcedLost || gpu.isLost())) {
         try {
           await recover();
@@ -162,7 +162,7 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       if (!gpu) throw new EngineProblem(NO_WEBGPU);
       const { net } = await modelFor(modelId);
       if (signal.aborted) throw new CancelledError();
-      return tensorRestorer(new SlidingWindow(net, size.height, size.width, contextFrames), size, true);
+      return tensorRestorer(new SelfEnsemble(net, size.height, size.width, contextFrames, passes), size, true);
     },
     deviceLost: () => forcedLost || (gpu?.isLost() ?? false),
     loseDevice() {

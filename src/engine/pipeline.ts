@@ -62,10 +62,11 @@ export interface EngineDeps {
   /** Largest width × height the GPU can restore (null when there is no WebGPU). */
   maxPixels(): Promise<number | null>;
   /**
-   * A restorer for frames of `size`; the first `contextFrames` (0..2) frames
-   * pushed only fill the window (a resume re-primes it with them).
+   * A restorer for frames of `size` with the model and passes of `options`; the
+   * first `contextFrames` (0..2) frames pushed only fill the window (a resume
+   * re-primes it with them).
    */
-  createRestorer(modelId: string, size: Size, signal: AbortSignal, contextFrames?: number): Promise<Restorer>;
+  createRestorer(options: Pick<RunOptions, 'modelId' | 'passes'>, size: Size, signal: AbortSignal, contextFrames?: number): Promise<Restorer>;
   /** Set once the GPU device is lost (the next createRestorer reconnects, or fails in plain words). */
   deviceLost(): boolean;
   /** Test hook: destroy the device (simulates a lost GPU). */
@@ -276,7 +277,7 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
   let keepWriter = false;
   const runStart = performance.now();
   try {
-    restorer = await deps.engine.createRestorer(options.modelId, size, signal, resumeAt - first);
+    restorer = await deps.engine.createRestorer(options, size, signal, resumeAt - first);
     checkAbort(signal);
     const converter = new FrameConverter();
     const held: Held[] = [];
@@ -383,7 +384,7 @@ export async function previewFrame(deps: Deps, file: File, index: number, option
   const i = Math.max(0, Math.min(facts.frameCount - 1, Math.round(index)));
   const first = Math.max(0, i - 2);
   const last = Math.min(facts.frameCount - 1, i + 2);
-  const restorer = await deps.engine.createRestorer(options.modelId, size, signal);
+  const restorer = await deps.engine.createRestorer(options, size, signal);
   try {
     const converter = new FrameConverter();
     let k = first;

@@ -85,8 +85,14 @@ export interface AudioOutcome {
   message: string;
 }
 
+/** How many mirrored passes restore each frame (the quality setting; src/engine/self-ensemble.ts). */
+export const PASS_CHOICES = [1, 2, 4] as const;
+export type Passes = (typeof PASS_CHOICES)[number];
+
 export interface RunOptions {
   modelId: string;
+  /** 1 = fastest; 2 or 4 restore each frame that many times, mirrored, and average (slower, a little sharper). */
+  passes: Passes;
   /** Scale frames to this size before the engine (the output is this size); null = original size. */
   scaleTo: Size | null;
   /** Test hook: lose the GPU device after this many frames (e2e only). */

@@ -144,7 +144,7 @@ function runOptions(): RunOptions | null {
     acceptOfferAgain();
     return null;
   }
-  const opts: RunOptions = { modelId: s.modelId, scaleTo: s.scaleTo };
+  const opts: RunOptions = { modelId: s.modelId, passes: s.passes, scaleTo: s.scaleTo };
   const hooks = testHooks();
   if (hooks.loseDeviceAfter !== undefined && !deviceLossUsed) opts.loseDeviceAfter = hooks.loseDeviceAfter;
   if (hooks.frameDelayMs !== undefined) opts.frameDelayMs = hooks.frameDelayMs;

@@ -92,6 +92,27 @@ describe('app store', () => {
     expect(store.getState().gpu.kind).toBe('no-api');
   });
 
+  it('restores in one pass until the Quality setting asks for more, and keeps it for the next file', () => {
+    const store = createAppStore();
+    expect(store.getState().passes).toBe(1);
+    store.getState().setPasses(4);
+    store.getState().setInfo({
+      width: 96,
+      height: 64,
+      rotation: 0,
+      frameCount: 9,
+      durationSeconds: 0.6,
+      fps: 15,
+      videoCodec: 'H.264',
+      audio: null,
+      maxPixels: 1 << 20,
+      downscaleTo: null,
+      engineNote: null,
+    });
+    expect(store.getState().phase).toBe('ready');
+    expect(store.getState().passes).toBe(4);
+  });
+
   it('keeps separate stores independent', () => {
     const a = createAppStore();
     const b = createAppStore();

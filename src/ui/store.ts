@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { WebGPUProbe } from '../gpu/device';
-import type { ModelChoice, ProgressInfo, RunResult, Size, UserError, VideoInfo } from '../engine/protocol';
+import type { ModelChoice, Passes, ProgressInfo, RunResult, Size, UserError, VideoInfo } from '../engine/protocol';
 import { DEFAULT_MODELS } from '../engine/protocol';
 
 /** The subset of the DOM File interface the store needs (lets tests use plain objects). */
@@ -55,6 +55,8 @@ export interface AppState {
   info: VideoInfo | null;
   models: readonly ModelChoice[];
   modelId: string;
+  /** The quality setting: how many mirrored passes restore each frame. */
+  passes: Passes;
   /** Size the frames are scaled to before the engine, or null for the original size. */
   scaleTo: Size | null;
   /** Frame the preview scrubber points at. */
@@ -71,6 +73,7 @@ export interface AppState {
   setInfo: (info: VideoInfo) => void;
   setModels: (models: readonly ModelChoice[]) => void;
   setModelId: (id: string) => void;
+  setPasses: (passes: Passes) => void;
   setScaleTo: (size: Size | null) => void;
   setPreviewIndex: (i: number) => void;
   setPreviewBusy: (busy: boolean) => void;
@@ -116,6 +119,7 @@ export function createAppStore(initial: Partial<Pick<AppState, 'gpu' | 'file'>> 
     info: null,
     models: DEFAULT_MODELS,
     modelId: DEFAULT_MODELS[0]!.id,
+    passes: 1,
     scaleTo: null,
     previewIndex: 0,
     previewBusy: false,
@@ -134,6 +138,7 @@ export function createAppStore(initial: Partial<Pick<AppState, 'gpu' | 'file'>> 
         modelId: models.some((m) => m.id === s.modelId) ? s.modelId : (models[0]?.id ?? DEFAULT_MODELS[0]!.id),
       })),
     setModelId: (modelId) => set({ modelId }),
+    setPasses: (passes) => set({ passes }),
     setScaleTo: (scaleTo) => set({ scaleTo }),
     setPreviewIndex: (previewIndex) => set({ previewIndex }),
     setPreviewBusy: (previewBusy) => set({ previewBusy }),

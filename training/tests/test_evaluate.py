@@ -22,6 +22,24 @@ def test_window_repeats_ends():
     assert window_indices(1, 3) == [0, 0, 1, 2, 2]
 
 
+def test_passes_average_the_mirrored_restorations():
+    from training.clips import restore_clip
+    torch.manual_seed(0)
+    m = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8)).eval()
+    torch.nn.init.normal_(m.decoder.out.weight, std=0.1)  # not the identity, and not mirror-symmetric
+    blur = torch.rand(3, 3, 18, 22)
+    one = restore_clip(m, blur)
+    turned = restore_clip(m, blur.flip(-1).flip(-2)).flip(-1).flip(-2)
+    lr = restore_clip(m, blur.flip(-1)).flip(-1)
+    ud = restore_clip(m, blur.flip(-2)).flip(-2)
+    assert not torch.allclose(one, turned, atol=1e-4)
+    assert torch.allclose(restore_clip(m, blur, passes=2), (one + turned) / 2, atol=1e-6)
+    assert torch.allclose(restore_clip(m, blur, passes=4), (one + turned + lr + ud) / 4, atol=1e-6)
+    assert torch.equal(restore_clip(m, blur, [1], passes=2), restore_clip(m, blur, passes=2)[1:2])
+    with pytest.raises(ValueError, match="passes"):
+        restore_clip(m, blur, passes=3)
+
+
 def test_evaluate_cli(tmp_path):
     torch.manual_seed(0)
     for c in ("a", "b"):
@@ -36,7 +54,7 @@ def test_evaluate_cli(tmp_path):
                           "--clips", str(tmp_path / "clips"), "--json"], cwd=REPO, capture_output=True, text=True,
                          check=True)
     res = json.loads(out.stdout)
-    assert res["frames"] == 6 and set(res["clips"]) == {"a", "b"}
+    assert res["frames"] == 6 and res["passes"] == 1 and set(res["clips"]) == {"a", "b"}
     # an untrained model starts as the identity: output == input
     assert abs(res["psnr_out"] - res["psnr_in"]) < 1e-6
     assert 20 < res["psnr_in"] < 30

@@ -175,6 +175,15 @@ def test_golden_clip_is_what_evaluate_restores(tmp_path):
     want = clipio.restore_clip(m, blur).permute(0, 2, 3, 1).numpy()
     assert r["shape"] == [4, 18, 22, 3] and np.array_equal(got, want)
     assert not np.allclose(got, blur.permute(0, 2, 3, 1).numpy())
+    part = {k: data[spec[k]["offset"] // 4:][:int(np.prod(spec[k]["shape"]))].reshape(spec[k]["shape"])
+            for k in ("blur4", "restored2", "restored4")}
+    blur4 = blur[:4, :, :14, :20]
+    assert np.array_equal(part["blur4"], blur4.permute(0, 2, 3, 1).numpy())
+    one = clipio.restore_clip(m, blur4).permute(0, 2, 3, 1).numpy()
+    for n in (2, 4):
+        want = clipio.restore_clip(m, blur4, passes=n).permute(0, 2, 3, 1).numpy()
+        assert spec[f"restored{n}"]["shape"] == [4, 14, 20, 3] and np.array_equal(part[f"restored{n}"], want)
+        assert not np.allclose(want, one, atol=1e-4)
 
 
 def test_flops_count_is_plausible():
