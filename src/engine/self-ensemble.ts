@@ -23,7 +23,7 @@ function mirror(x: tf.Tensor3D, pass: number): tf.Tensor3D {
 export class SelfEnsemble {
   private readonly windows: SlidingWindow[];
 
-  constructor(net: Network, height: number, width: number, contextFrames: number, readonly passes: Passes) {
+  constructor(net: Network, height: number, width: number, contextFrames: number, passes: Passes) {
     if (!PASS_CHOICES.includes(passes)) throw new Error(`passes must be one of ${PASS_CHOICES.join(', ')}, got ${passes}`);
     this.windows = [];
     try {

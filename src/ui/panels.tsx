@@ -9,6 +9,43 @@ import { useAppStore } from './store';
 
 const PASS_LABELS: Record<Passes, string> = { 1: 'Fast (1 pass)', 2: 'Better (2 passes)', 4: 'Best (4 passes)' };
 
+/** A labelled drop-down of `choices` with an optional muted line beside it. */
+function ChoiceField<T extends string | number>(props: {
+  label: string;
+  value: T;
+  choices: readonly { value: T; label: string }[];
+  onChange: (value: T) => void;
+  disabled: boolean;
+  testId: string;
+  hint: string | null;
+}) {
+  const id = useId();
+  return (
+    <div className="controls">
+      <label className="controls__field" htmlFor={id}>
+        <span>{props.label}</span>
+        <select
+          id={id}
+          value={props.value}
+          onChange={(e) => {
+            const picked = props.choices.find((c) => String(c.value) === e.currentTarget.value);
+            if (picked) props.onChange(picked.value);
+          }}
+          disabled={props.disabled}
+          data-testid={props.testId}
+        >
+          {props.choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {props.hint && <p className="controls__hint muted">{props.hint}</p>}
+    </div>
+  );
+}
+
 export function VideoPanel() {
   const info = useAppStore((s) => s.info);
   const phase = useAppStore((s) => s.phase);
@@ -23,8 +60,6 @@ export function VideoPanel() {
   const setPreviewIndex = useAppStore((s) => s.setPreviewIndex);
   const previewBusy = useAppStore((s) => s.previewBusy);
   const runNotice = useAppStore((s) => s.runNotice);
-  const modelSelectId = useId();
-  const qualitySelectId = useId();
   const scrubId = useId();
 
   if (phase === 'opening') {
@@ -74,49 +109,25 @@ export function VideoPanel() {
         </p>
       )}
 
-      <div className="controls">
-        <label className="controls__field" htmlFor={modelSelectId}>
-          <span>Model</span>
-          <select
-            id={modelSelectId}
-            value={modelId}
-            onChange={(e) => setModelId(e.currentTarget.value)}
-            disabled={running}
-            data-testid="model-select"
-          >
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        {model?.description && <p className="controls__hint muted">{model.description}</p>}
-      </div>
+      <ChoiceField
+        label="Model"
+        value={modelId}
+        choices={models.map((m) => ({ value: m.id, label: m.label }))}
+        onChange={setModelId}
+        disabled={running}
+        testId="model-select"
+        hint={model?.description || null}
+      />
 
-      <div className="controls">
-        <label className="controls__field" htmlFor={qualitySelectId}>
-          <span>Quality</span>
-          <select
-            id={qualitySelectId}
-            value={passes}
-            onChange={(e) => setPasses(Number(e.currentTarget.value) as Passes)}
-            disabled={running}
-            data-testid="quality-select"
-          >
-            {PASS_CHOICES.map((n) => (
-              <option key={n} value={n}>
-                {PASS_LABELS[n]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {passes > 1 && (
-          <p className="controls__hint muted">
-            Each frame is restored {passes} times, mirrored, and the results averaged: a little sharper, {passes}× the time and GPU memory.
-          </p>
-        )}
-      </div>
+      <ChoiceField
+        label="Quality"
+        value={passes}
+        choices={PASS_CHOICES.map((n) => ({ value: n, label: PASS_LABELS[n] }))}
+        onChange={setPasses}
+        disabled={running}
+        testId="quality-select"
+        hint={passes > 1 ? `Each frame is restored ${passes} times, mirrored, and the results averaged: a little sharper, ${passes}× the time and GPU memory.` : null}
+      />
 
       {info.frameCount > 0 && (
         <div className="controls controls--preview">
