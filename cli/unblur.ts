@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { PASS_CHOICES, type Passes } from '../src/engine/protocol';
+import { GpuOutOfMemoryError, withOutOfMemoryScope } from '../src/gpu/memory-scope';
 
 const USAGE = `Usage: npm run cli -- INPUT OUTPUT.mp4 [options]
 
@@ -301,6 +302,7 @@ async function main(argv: string[]): Promise<number> {
   const { loadModel, disposeModel, ModelLoadError, Network } = await import('../src/model/index');
   const { fileReader } = await import('../src/model/node-reader');
   const { SelfEnsemble } = await import('../src/engine/self-ensemble');
+  const { downscaleSize } = await import('../src/engine/pipeline');
   let model: Awaited<ReturnType<typeof loadModel>>;
   try {
     model = await loadModel(fileReader(modelDir));
@@ -404,26 +406,41 @@ async function main(argv: string[]): Promise<number> {
     }
   };
 
+  // Each frame's GPU work in an out-of-memory scope: a failed allocation stops the run in plain words
+  // instead of writing frames computed without their memory.
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  const smaller = downscaleSize(W, H, Math.floor((W * H) / 2));
+  const noMemory = new CliError(
+    `the GPU ran out of memory restoring ${W}×${H} frames${opts.passes > 1 ? ` in ${opts.passes} passes` : ''}: ` +
+      `try ${opts.passes > 1 ? '--passes 1 or ' : ''}a smaller video (e.g. ffmpeg -i INPUT -vf scale=${smaller.width}:${smaller.height} SMALLER.mp4)`,
+  );
+  const onGpu = (work: () => Promise<void>) =>
+    withOutOfMemoryScope(device, work).catch((e: unknown) => {
+      throw e instanceof GpuOutOfMemoryError ? noMemory : e;
+    });
+
   try {
     let read = 0;
     for await (const frame of rawFrames(dec.stdout, frameBytes)) {
       if (interrupted) break;
       for (let i = 0; i < frameBytes; i++) rgb[i] = frame[i] / 255;
-      const x = tf.tensor3d(rgb, [H, W, 3], 'float32');
-      let outs: tf.Tensor3D[];
-      try {
-        outs = window.push(x);
-      } finally {
-        x.dispose();
-      }
+      await onGpu(async () => {
+        const x = tf.tensor3d(rgb, [H, W, 3], 'float32');
+        let outs: tf.Tensor3D[];
+        try {
+          outs = window.push(x);
+        } finally {
+          x.dispose();
+        }
+        await emit(outs);
+      });
       read += 1;
-      await emit(outs);
     }
     const code = await decExit;
     if (interrupted) return NEVER; // onSignal exits
     if (code !== 0) throw new CliError(`ffmpeg could not decode ${opts.input} (exit ${code}): ${tail(decErr)}`);
     if (read === 0) throw new CliError(`no video frames decoded from ${opts.input}${decErr ? `: ${tail(decErr)}` : ''}`);
-    await emit(window.flush());
+    await onGpu(() => emit(window.flush()));
     enc.stdin.end();
     const encCode = await encExit;
     if (encCode !== 0) await encoderGone;

@@ -126,6 +126,40 @@ test('the GPU lost mid-run: a preview reconnects, then Start again restores the 
   await expect(page.getByTestId('download')).toBeVisible();
 });
 
+test('the GPU out of memory mid-run: plain words, nothing kept; scaled down, the run finishes on a fresh device', async ({ page }) => {
+  test.setTimeout(400_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // After 2 frames the engine also asks for one buffer of maxBufferSize bytes: SwiftShader cannot allocate it.
+  await page.goto('/?exhaustMemoryAfter=2');
+  await dropFile(page, FIXTURES.clip, 'memory.mp4');
+  await expectClipOpened(page);
+  await page.getByTestId('start-button').click();
+  await expectError(page, 'gpu-memory', /Restoring 96×64 frames needs more GPU memory than the browser could get.*scale the video down to 66×44/);
+  await expect(page.getByTestId('error-title')).toHaveText('Your GPU ran out of memory');
+  await expect(page.getByTestId('result')).toHaveCount(0);
+  await expect(page.getByTestId('resume-button')).toHaveCount(0);
+  await expect(page.getByTestId('restart-button')).toBeVisible();
+  await page.getByTestId('downscale-button').click();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('scaled-to')).toContainText('66×44');
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('download').click();
+  const out = join(FIXTURE_DIR, 'after-memory.mp4');
+  await (await downloadPromise).saveAs(out);
+  const p = ffprobe(out);
+  expect([p.width, p.height, p.frames]).toEqual([66, 44, CLIP.frames]);
+  // Every frame is a picture of the clip (frames computed on invalid buffers would be blank).
+  const input = decodeRgb(['-i', FIXTURES.clip, '-vf', 'scale=66:44'], 66, 44);
+  const output = decodeRgb(['-i', out], 66, 44);
+  const psnrs = output.map((f, i) => meanPsnr([f], [input[i]!]));
+  console.log(`after the memory error, output vs input scaled by ffmpeg: ${Math.min(...psnrs).toFixed(2)}..${Math.max(...psnrs).toFixed(2)} dB`);
+  expect(Math.min(...psnrs)).toBeGreaterThan(24);
+  expect(pageErrors).toEqual([]);
+});
+
 test('without WebGPU: the video opens, and Deblur explains how to get WebGPU', async ({ baseURL }) => {
   const browser = await chromium.launch({ ...launchOptions(NO_WEBGPU_ARGS), headless: true });
   try {

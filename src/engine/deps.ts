@@ -3,10 +3,10 @@
 // knows the concrete modules; pipeline.ts talks to the interfaces in Deps.
 import { CancelledError, createMp4Writer, decodeFrames, MediaError, probeVideo, UnsupportedCodecError } from '../media';
 import { disposeModel, loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
-import { maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
+import { gpuMemoryError, maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
 import type { Size, UserError } from './protocol';
 import { SelfEnsemble } from './self-ensemble';
-import { restartTf, startTf, tensorRestorer, type TfGpu } from './tf-restorer';
+import { restartTf, startTf, tensorRestorer, type MemoryWatch, type TensorEngine, type TfGpu } from './tf-restorer';
 
 // ---- media -------------------------------------------------------------------
 
@@ -116,6 +116,10 @@ const NO_WEBGPU: UserError = {
 async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): UserError | null }> {
   let gpu: TfGpu | null = null;
   let forcedLost = false;
+  /** Set when an allocation failed: TF.js may have pooled the invalid buffers, so the next restorer starts on a fresh device. */
+  let memoryFailed = false;
+  /** Test hook (exhaustMemory): the next engine step asks for more memory than SwiftShader gives. */
+  let askTooMuch = false;
   try {
     gpu = await startTf();
   } catch {
@@ -130,6 +134,7 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
     for (const p of old) await p.then(({ model }) => disposeModel(model)).catch(() => undefined);
     gpu = await restartTf();
     forcedLost = false;
+    memoryFailed = false;
   };
   const modelFor = (id: string) => {
     let p = models.get(id);
@@ -152,7 +157,8 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       return maxPixelsFromLimit(Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize));
     },
     async createRestorer({ modelId, passes }, size: Size, signal: AbortSignal, contextFrames = 0) {
-      if (gpu && (forcedLost || gpu.isLost())) {
+      if (gpu && memoryFailed && !gpu.isLost()) gpu.device.destroy(); // frees every buffer, the invalid ones too
+      if (gpu && (forcedLost || memoryFailed || gpu.isLost())) {
         try {
           await recover();
         } catch (e) {
@@ -162,13 +168,36 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
       if (!gpu) throw new EngineProblem(NO_WEBGPU);
       const { net } = await modelFor(modelId);
       if (signal.aborted) throw new CancelledError();
-      return tensorRestorer(new SelfEnsemble(net, size.height, size.width, contextFrames, passes), size, true);
+      const memory: MemoryWatch = {
+        device: gpu.device,
+        onOutOfMemory(e) {
+          memoryFailed = true;
+          return new EngineProblem(gpuMemoryError(size, passes), { cause: e });
+        },
+      };
+      const ensemble = new SelfEnsemble(net, size.height, size.width, contextFrames, passes);
+      const device = gpu.device;
+      const engine: TensorEngine = {
+        push(frame) {
+          if (askTooMuch) {
+            askTooMuch = false;
+            device.createBuffer({ size: device.limits.maxBufferSize, usage: GPUBufferUsage.STORAGE }).destroy();
+          }
+          return ensemble.push(frame);
+        },
+        flush: () => ensemble.flush(),
+        dispose: () => ensemble.dispose(),
+      };
+      return tensorRestorer(engine, size, true, memory);
     },
     deviceLost: () => forcedLost || (gpu?.isLost() ?? false),
     loseDevice() {
       // destroy() resolves device.lost a little later; the pipeline should stop at once.
       forcedLost = true;
       gpu?.device.destroy();
+    },
+    exhaustMemory() {
+      askTooMuch = true;
     },
     note: () => null,
     toUserError: (e) => (e instanceof EngineProblem ? e.user : null),

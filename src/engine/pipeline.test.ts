@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceLostError, downscaleSize, maxPixelsFromLimit } from './pipeline';
+import { deviceLostError, downscaleSize, gpuMemoryError, maxPixelsFromLimit } from './pipeline';
 
 describe('downscaleSize', () => {
   it('keeps sizes that fit', () => {
@@ -34,5 +34,21 @@ describe('deviceLostError', () => {
     expect(e.canRestart).toBe(true);
     expect(e.message).toMatch(/after 1 frame \(.*The 1 frame already restored is kept.*from frame 2/);
     expect(deviceLostError(12).message).toMatch(/The 12 frames already restored are kept.*from frame 13/);
+  });
+});
+
+describe('gpuMemoryError', () => {
+  it('offers half the pixels and starting again, and fewer passes only when there are passes to drop', () => {
+    const best = gpuMemoryError({ width: 1920, height: 1080 }, 4);
+    expect(best.code).toBe('gpu-memory');
+    expect(best.canRestart).toBe(true);
+    expect(best.resumeFrom).toBeUndefined();
+    expect(best.downscaleTo).toEqual({ width: 1356, height: 762 });
+    expect(best.downscaleTo!.width * best.downscaleTo!.height).toBeLessThanOrEqual((1920 * 1080) / 2);
+    expect(best.message).toMatch(/^Restoring 1920×1080 frames at Best quality \(4 passes\) needs more GPU memory/);
+    expect(best.message).toMatch(/choose Fast quality \(1 pass instead of 4 needs less memory\), or scale the video down to 1356×762;/);
+    const fast = gpuMemoryError({ width: 640, height: 360 }, 1);
+    expect(fast.message).toMatch(/^Restoring 640×360 frames needs more GPU memory.* To go on, scale the video down to 452×254;/);
+    expect(fast.message).not.toMatch(/quality|pass/);
   });
 });

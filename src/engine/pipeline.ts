@@ -5,8 +5,8 @@
 // AbortSignal between frames. It talks to the media layer and the engine
 // through the small interfaces below (`MediaDeps`, `EngineDeps`); worker.ts
 // wires the real ones, tests can pass fakes.
-import type { AudioOutcome, FramePair, ProgressInfo, RunOptions, RunResult, Size, UserError, VideoInfo } from './protocol';
-import { FRAME_POST_INTERVAL_MS } from './protocol';
+import type { AudioOutcome, FramePair, Passes, ProgressInfo, RunOptions, RunResult, Size, UserError, VideoInfo } from './protocol';
+import { FRAME_POST_INTERVAL_MS, PASS_NAMES } from './protocol';
 import { CENTRE } from '../model/network';
 import { FrameConverter, rgbaToRgbFloat, rgbaToVideoFrame, rgbFloatToRgba } from '../media/frame-convert';
 
@@ -71,6 +71,8 @@ export interface EngineDeps {
   deviceLost(): boolean;
   /** Test hook: destroy the device (simulates a lost GPU). */
   loseDevice(): void;
+  /** Test hook: the restorer's next step also asks for one buffer of the device's maxBufferSize (SwiftShader cannot allocate it). */
+  exhaustMemory(): void;
   /** A warning the page shows next to the video facts, or null. */
   note(): string | null;
 }
@@ -133,6 +135,27 @@ export function deviceLostError(framesDone: number): UserError {
     canRestart: true,
     resumeFrom: framesDone,
     framesDone,
+  };
+}
+
+/**
+ * The GPU could not allocate what restoring `size` frames in `passes` passes
+ * needs. Offers fewer passes (when there are any to drop), frames with half
+ * the pixels, and starting again (other tabs and programs may free memory).
+ */
+export function gpuMemoryError(size: Size, passes: Passes): UserError {
+  const smaller = downscaleSize(size.width, size.height, Math.floor((size.width * size.height) / 2));
+  const work = `Restoring ${size.width}×${size.height} frames${passes > 1 ? ` at ${PASS_NAMES[passes]} quality (${passes} passes)` : ''}`;
+  const fewer = passes > 1 ? `choose ${PASS_NAMES[1]} quality (1 pass instead of ${passes} needs less memory), or ` : '';
+  return {
+    code: 'gpu-memory',
+    title: 'Your GPU ran out of memory',
+    message:
+      `${work} needs more GPU memory than the browser could get, so nothing was kept. ` +
+      `To go on, ${fewer}scale the video down to ${smaller.width}×${smaller.height}; ` +
+      'closing other tabs and programs that use the GPU can also help before you start again.',
+    downscaleTo: smaller,
+    canRestart: true,
   };
 }
 
@@ -309,6 +332,7 @@ async function continueRun(deps: Deps, state: RunState, signal: AbortSignal, hoo
         hooks.frames({ index: meta.index, time: meta.timestamp, blurred, restored: restoredBitmap });
       }
       if (options.loseDeviceAfter !== undefined && done === options.loseDeviceAfter) deps.engine.loseDevice();
+      if (options.exhaustMemoryAfter !== undefined && done === options.exhaustMemoryAfter) deps.engine.exhaustMemory();
       if (options.frameDelayMs) await sleep(options.frameDelayMs, signal);
     };
 

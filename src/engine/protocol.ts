@@ -58,6 +58,7 @@ export type ErrorCode =
   | 'too-large'
   | 'no-webgpu'
   | 'device-lost'
+  | 'gpu-memory'
   | 'model'
   | 'encode'
   | 'internal';
@@ -67,9 +68,9 @@ export interface UserError {
   code: ErrorCode;
   title: string;
   message: string;
-  /** 'too-large': the size the pipeline can scale down to. */
+  /** 'too-large', 'gpu-memory': the size the pipeline can scale down to. */
   downscaleTo?: Size;
-  /** 'device-lost': the run can start again on a fresh GPU device (see docs/app.md). */
+  /** 'device-lost', 'gpu-memory': the run can start again on a fresh GPU device (see docs/app.md). */
   canRestart?: boolean;
   /** 'device-lost': the run can go on from this frame index (the frames before it are kept in the worker). */
   resumeFrom?: number;
@@ -88,6 +89,8 @@ export interface AudioOutcome {
 /** How many mirrored passes restore each frame (the quality setting; src/engine/self-ensemble.ts). */
 export const PASS_CHOICES = [1, 2, 4] as const;
 export type Passes = (typeof PASS_CHOICES)[number];
+/** The quality setting's name for each number of passes (the page's drop-down and its messages). */
+export const PASS_NAMES: Record<Passes, string> = { 1: 'Fast', 2: 'Better', 4: 'Best' };
 
 export interface RunOptions {
   modelId: string;
@@ -97,6 +100,8 @@ export interface RunOptions {
   scaleTo: Size | null;
   /** Test hook: lose the GPU device after this many frames (e2e only). */
   loseDeviceAfter?: number;
+  /** Test hook: after this many frames the engine asks for one buffer of maxBufferSize bytes, which SwiftShader refuses (e2e only). */
+  exhaustMemoryAfter?: number;
   /** Test hook: wait this long after each frame, so a cancel can be tested at any engine speed (e2e only). */
   frameDelayMs?: number;
 }

@@ -1,8 +1,10 @@
 // Glue between the pipeline's CPU-side Restorer and a TF.js engine that takes
 // and returns [H, W, 3] tensors in [0, 1] (sliding window, 2-frame delay,
-// flush at the end). Also: TF.js WebGPU start-up and lost-device detection.
+// flush at the end), watching for failed GPU allocations. Also: TF.js WebGPU
+// start-up and lost-device detection.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
+import { GpuOutOfMemoryError, withOutOfMemoryScope } from '../gpu/memory-scope';
 import { removeDeadBackend } from '../gpu/tf-interop';
 import type { Restorer } from './pipeline';
 import type { Size } from './protocol';
@@ -59,34 +61,47 @@ export async function restartTf(): Promise<TfGpu> {
   return startTf();
 }
 
-async function readBack(t: tf.Tensor3D): Promise<Float32Array> {
+/** Reads the frames back and disposes them (all of them, also when a read fails). */
+async function readAll(outs: tf.Tensor3D[]): Promise<Float32Array[]> {
   try {
-    return (await t.data()) as Float32Array;
+    const res: Float32Array[] = [];
+    for (const o of outs) res.push((await o.data()) as Float32Array);
+    return res;
   } finally {
-    t.dispose();
+    tf.dispose(outs);
   }
 }
 
+/** Where the restorer watches for failed GPU allocations (src/gpu/memory-scope.ts). */
+export interface MemoryWatch {
+  device: GPUDevice;
+  /** The error a push or flush throws instead of returning frames computed without the memory they needed. */
+  onOutOfMemory(e: GpuOutOfMemoryError): Error;
+}
+
 /** Adapts a tensor engine to the pipeline's Restorer (uploads inputs, reads restored frames back). */
-export function tensorRestorer(engine: TensorEngine, size: Size, disposeInputs: boolean): Restorer {
+export function tensorRestorer(engine: TensorEngine, size: Size, disposeInputs: boolean, memory?: MemoryWatch): Restorer {
+  const watched = (work: () => Promise<Float32Array[]>): Promise<Float32Array[]> =>
+    memory
+      ? withOutOfMemoryScope(memory.device, work).catch((e: unknown) => {
+          throw e instanceof GpuOutOfMemoryError ? memory.onOutOfMemory(e) : e;
+        })
+      : work();
   return {
-    async push(rgb) {
-      const input = tf.tensor3d(rgb, [size.height, size.width, 3], 'float32');
-      let outs: tf.Tensor3D[];
-      try {
-        outs = await engine.push(input);
-      } finally {
-        if (disposeInputs) input.dispose();
-      }
-      const res: Float32Array[] = [];
-      for (const o of outs) res.push(await readBack(o));
-      return res;
+    push(rgb) {
+      return watched(async () => {
+        const input = tf.tensor3d(rgb, [size.height, size.width, 3], 'float32');
+        let outs: tf.Tensor3D[];
+        try {
+          outs = await engine.push(input);
+        } finally {
+          if (disposeInputs) input.dispose();
+        }
+        return readAll(outs);
+      });
     },
-    async flush() {
-      const outs = await engine.flush();
-      const res: Float32Array[] = [];
-      for (const o of outs) res.push(await readBack(o));
-      return res;
+    flush() {
+      return watched(async () => readAll(await engine.flush()));
     },
     dispose() {
       engine.dispose();

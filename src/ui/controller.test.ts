@@ -26,8 +26,14 @@ describe('parseModelIndex', () => {
 
 describe('testHooks', () => {
   it('reads positive integers only', () => {
-    expect(testHooks('?maxPixels=3000&loseDeviceAfter=2&frameDelayMs=400')).toEqual({ maxPixels: 3000, loseDeviceAfter: 2, frameDelayMs: 400 });
-    expect(testHooks('?maxPixels=-1&loseDeviceAfter=x')).toEqual({ maxPixels: null, loseDeviceAfter: undefined, frameDelayMs: undefined });
-    expect(testHooks('')).toEqual({ maxPixels: null, loseDeviceAfter: undefined, frameDelayMs: undefined });
+    expect(testHooks('?maxPixels=3000&loseDeviceAfter=2&exhaustMemoryAfter=3&frameDelayMs=400')).toEqual({
+      maxPixels: 3000,
+      loseDeviceAfter: 2,
+      exhaustMemoryAfter: 3,
+      frameDelayMs: 400,
+    });
+    const none = { maxPixels: null, loseDeviceAfter: undefined, exhaustMemoryAfter: undefined, frameDelayMs: undefined };
+    expect(testHooks('?maxPixels=-1&loseDeviceAfter=x&exhaustMemoryAfter=0')).toEqual(none);
+    expect(testHooks('')).toEqual(none);
   });
 });

@@ -15,8 +15,9 @@ let previewAbort: AbortController | null = null;
 let runAbort: AbortController | null = null;
 /** Serialises frame handling so bitmaps are copied before the next pair replaces them. */
 let frameChain: Promise<void> = Promise.resolve();
-/** The lost-device test hook fires on the first run only, so "Start again" can succeed. */
+/** The lost-device and out-of-memory test hooks fire on the first run only, so "Start again" can succeed. */
 let deviceLossUsed = false;
+let memoryHookUsed = false;
 
 function engine(): EngineClient {
   client ??= new EngineClient();
@@ -26,11 +27,13 @@ function engine(): EngineClient {
 /**
  * Test hooks from the page URL: `?maxPixels=6000` lowers the GPU size limit,
  * `?loseDeviceAfter=4` simulates a lost GPU (first run of the page only),
+ * `?exhaustMemoryAfter=2` a failed GPU allocation (SwiftShader; first run only),
  * `?frameDelayMs=300` slows every frame down (to test Cancel).
  */
 export function testHooks(search: string = globalThis.location?.search ?? ''): {
   maxPixels: number | null;
   loseDeviceAfter: number | undefined;
+  exhaustMemoryAfter: number | undefined;
   frameDelayMs: number | undefined;
 } {
   const q = new URLSearchParams(search);
@@ -40,7 +43,12 @@ export function testHooks(search: string = globalThis.location?.search ?? ''): {
     const n = Number(v);
     return Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
   };
-  return { maxPixels: num('maxPixels') ?? null, loseDeviceAfter: num('loseDeviceAfter'), frameDelayMs: num('frameDelayMs') };
+  return {
+    maxPixels: num('maxPixels') ?? null,
+    loseDeviceAfter: num('loseDeviceAfter'),
+    exhaustMemoryAfter: num('exhaustMemoryAfter'),
+    frameDelayMs: num('frameDelayMs'),
+  };
 }
 
 function errorOf(e: unknown): UserError {
@@ -147,6 +155,7 @@ function runOptions(): RunOptions | null {
   const opts: RunOptions = { modelId: s.modelId, passes: s.passes, scaleTo: s.scaleTo };
   const hooks = testHooks();
   if (hooks.loseDeviceAfter !== undefined && !deviceLossUsed) opts.loseDeviceAfter = hooks.loseDeviceAfter;
+  if (hooks.exhaustMemoryAfter !== undefined && !memoryHookUsed) opts.exhaustMemoryAfter = hooks.exhaustMemoryAfter;
   if (hooks.frameDelayMs !== undefined) opts.frameDelayMs = hooks.frameDelayMs;
   return opts;
 }
@@ -201,6 +210,7 @@ export async function startRun(): Promise<void> {
   const options = runOptions();
   if (!options) return;
   if (options.loseDeviceAfter !== undefined) deviceLossUsed = true;
+  if (options.exhaustMemoryAfter !== undefined) memoryHookUsed = true;
   revokeResult();
   framesStore.getState().reset();
   await drive(currentFile, 0, (callbacks, signal) => engine().run(currentFile!, options, callbacks, signal));

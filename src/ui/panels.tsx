@@ -1,13 +1,11 @@
 // The panels around the viewer: what the video is and what to do with it,
 // progress with Cancel, the result with its download, and errors in plain words.
 import { useId } from 'react';
-import { PASS_CHOICES, type Passes } from '../engine/protocol';
+import { PASS_CHOICES, PASS_NAMES } from '../engine/protocol';
 import { WEBGPU_HELP } from '../gpu/device';
 import { acceptDownscale, cancelRun, previewFrame, resumeRun, startRun } from './controller';
 import { formatClock, formatEta, formatFps } from './format';
 import { useAppStore } from './store';
-
-const PASS_LABELS: Record<Passes, string> = { 1: 'Fast (1 pass)', 2: 'Better (2 passes)', 4: 'Best (4 passes)' };
 
 /** A labelled drop-down of `choices` with an optional muted line beside it. */
 function ChoiceField<T extends string | number>(props: {
@@ -122,7 +120,7 @@ export function VideoPanel() {
       <ChoiceField
         label="Quality"
         value={passes}
-        choices={PASS_CHOICES.map((n) => ({ value: n, label: PASS_LABELS[n] }))}
+        choices={PASS_CHOICES.map((n) => ({ value: n, label: `${PASS_NAMES[n]} (${n} pass${n === 1 ? '' : 'es'})` }))}
         onChange={setPasses}
         disabled={running}
         testId="quality-select"
@@ -278,7 +276,7 @@ export function ErrorPanel() {
         {error.canRestart && info && (
           <button
             type="button"
-            className={error.resumeFrom !== undefined ? 'button' : 'button button--primary'}
+            className={error.resumeFrom !== undefined || error.downscaleTo ? 'button' : 'button button--primary'}
             onClick={() => void startRun()}
             data-testid="restart-button"
           >
