@@ -1,8 +1,9 @@
 // Engine benchmark: the trained network at a frame size, in Node on WebGPU.
-//   npm run bench -- --model base --width 320 --height 180 --frames 12 [--json]
+//   npm run bench -- --model base --width 320 --height 180 --frames 12 [--passes 1|2|4] [--json]
 // Prints, per output frame: FLOPs (counted from the architecture, as
 // training/model.py does), the median time of the whole sliding-window step
-// (encode the new frame + restore one output + read nothing back), the median
+// (encode the new frame + restore one output + read nothing back; with
+// --passes, the app's Quality setting: that many mirrored windows), the median
 // of each stage run alone (encode, flow, align, fuse, [frames,] decode; the GPU is
 // drained before and after each), frames per second, and peak GPU memory
 // (live tensors, and everything TF.js's buffer pool holds).
@@ -10,7 +11,9 @@
 // machine, point VK_ICD_FILENAMES at its Vulkan driver (PLATFORM.md).
 import * as tf from '@tensorflow/tfjs-core';
 import { fileURLToPath } from 'node:url';
-import { padReplicate, SlidingWindow } from '../src/engine/sliding-window';
+import { PASS_CHOICES, type Passes } from '../src/engine/protocol';
+import { SelfEnsemble } from '../src/engine/self-ensemble';
+import { padReplicate } from '../src/engine/sliding-window';
 import { flushTF } from '../src/gpu/tf-interop';
 import { countFlops, loadModel, Network, WINDOW, type Encoded } from '../src/model';
 import { fileReader } from '../src/model/node-reader';
@@ -23,6 +26,8 @@ const width = num('width', 64);
 const height = num('height', 48);
 const frames = Math.max(3, num('frames', 8));
 const json = args.json === 'true';
+const passes = num('passes', 1) as Passes;
+if (!PASS_CHOICES.includes(passes)) throw new Error(`--passes must be one of ${PASS_CHOICES.join(', ')}, got ${args.passes}`);
 
 await setupBench();
 const ident = await adapterName();
@@ -54,7 +59,7 @@ const inputs = Array.from({ length: 4 }, (_, i) => tf.randomUniform([height, wid
 for (const x of inputs) await x.data();
 
 // 1) The engine as the app runs it: one push per frame, one output per push.
-const eng = new SlidingWindow(net, height, width);
+const eng = new SelfEnsemble(net, height, width, 0, passes);
 const stepMs: number[] = [];
 const warm = 3;
 for (let t = 0; t < frames + warm; t++) {
@@ -100,13 +105,14 @@ const result = {
   model: modelId,
   width,
   height,
+  passes,
   frames: stepMs.length,
-  gflopPerFrame: flops.total / 1e9,
+  gflopPerFrame: (flops.total * passes) / 1e9,
   gflopPerStage: Object.fromEntries(Object.entries(flops).filter(([k]) => k !== 'total').map(([k, v]) => [k, v / 1e9])),
   msPerFrame: perFrame,
   msPerStage: Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, median(v)])),
   fps: 1000 / perFrame,
-  gflopsAchieved: flops.total / 1e6 / perFrame,
+  gflopsAchieved: (flops.total * passes) / 1e6 / perFrame,
   peakGpuMiB: { liveTensors: peakLive / 2 ** 20, pool: peakPool / 2 ** 20 },
 };
 
@@ -115,10 +121,10 @@ if (json) {
 } else {
   const f = (v: number, d = 1) => v.toFixed(d);
   console.log(`device: ${result.device}`);
-  console.log(`model ${modelId}, ${width}×${height}, ${result.frames} timed frames (${result.date})`);
-  console.log(`FLOPs per output frame: ${f(result.gflopPerFrame, 3)} GFLOP`);
+  console.log(`model ${modelId}, ${width}×${height}, ${passes} pass${passes === 1 ? '' : 'es'}, ${result.frames} timed frames (${result.date})`);
+  console.log(`FLOPs per output frame: ${f(result.gflopPerFrame, 3)} GFLOP${passes > 1 ? ` (${passes} passes of ${f(flops.total / 1e9, 3)})` : ''}`);
   console.log(`ms per output frame (median): ${f(perFrame)}   → ${f(result.fps, 2)} fps, ${f(result.gflopsAchieved, 2)} GFLOP/s`);
-  console.log('stage    GFLOP     ms (median, run alone)');
+  console.log('stage    GFLOP     ms (median, run alone, one pass)');
   for (const k of Object.keys(stageMs)) {
     console.log(`${k.padEnd(8)} ${f(result.gflopPerStage[k], 3).padStart(7)}   ${f(result.msPerStage[k]).padStart(8)}`);
   }
