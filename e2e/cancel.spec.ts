@@ -1,11 +1,21 @@
-// Cancel stops a run between frames, keeps nothing, and the page can run again.
-import { expect, test } from '@playwright/test';
+// Cancel stops a run between frames, keeps nothing, and the page can run again;
+// while work is at stake (a run, a result not downloaded) leaving the page asks first.
+import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { dropFile, ensureFixtures, expectClipOpened, FIXTURE_DIR, FIXTURES, frameTimes } from './app-fixtures';
 
 test.beforeAll(() => {
   ensureFixtures();
 });
+
+/** Whether leaving the page now would make it ask first (a cancelable beforeunload, as the browser sends). */
+function asksBeforeLeaving(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const e = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+}
 
 test('cancel mid-run discards the output; a new run then finishes and keeps variable frame timing', async ({ page }) => {
   test.setTimeout(400_000);
@@ -18,6 +28,13 @@ test('cancel mid-run discards the output; a new run then finishes and keeps vari
   const bar = page.getByTestId('progress-bar');
   await expect(bar).toHaveAttribute('aria-valuenow', /^([1-9]\d?)$/, { timeout: 240_000 });
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-source', 'run');
+  // Closing the tab mid-run asks first (the browser's own dialog); staying keeps the run going.
+  const dialog = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const leave = await dialog;
+  expect(leave.type()).toBe('beforeunload');
+  await leave.dismiss();
+  await expect(page.getByTestId('cancel-button')).toBeVisible();
   await page.getByTestId('split-handle').or(page.getByRole('button', { name: 'Split' })).first().click();
   await page.screenshot({ path: 'docs/screenshots/running.png', fullPage: true });
   await page.getByTestId('cancel-button').click();
@@ -28,15 +45,18 @@ test('cancel mid-run discards the output; a new run then finishes and keeps vari
   await expect(page.getByTestId('download')).toHaveCount(0);
   await expect(page.getByTestId('error')).toHaveCount(0);
   await expect(page.getByTestId('start-button')).toBeEnabled();
+  expect(await asksBeforeLeaving(page)).toBe(false);
 
   // A late frame of the cancelled run must not reappear, and a fresh run completes.
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
   await expect(page.getByTestId('download')).toBeVisible();
+  expect(await asksBeforeLeaving(page)).toBe(true); // the result is not saved yet
   const downloadPromise = page.waitForEvent('download');
   await page.getByTestId('download').click();
   const out = join(FIXTURE_DIR, 'vfr-out.mp4');
   await (await downloadPromise).saveAs(out);
+  expect(await asksBeforeLeaving(page)).toBe(false);
   const want = frameTimes(FIXTURES.vfr);
   const got = frameTimes(out);
   expect(got.length).toBe(want.length);

@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import { loadModelList } from './controller';
 import { DropZone } from './drop-zone';
+import { guardLeaving, keepAwake, type WakeLockApi } from './page-guards';
 import { ErrorPanel, ProgressPanel, ResultPanel, VideoPanel } from './panels';
+import { appStore } from './store';
 import { Viewer } from './viewer';
 import { WebGPUStatus } from './webgpu-status';
 import './app.css';
@@ -9,6 +11,14 @@ import './app.css';
 export function App() {
   useEffect(() => {
     void loadModelList();
+  }, []);
+  useEffect(() => {
+    const stopGuard = guardLeaving(appStore, window);
+    const stopAwake = keepAwake(appStore, (navigator as { wakeLock?: WakeLockApi }).wakeLock, document);
+    return () => {
+      stopGuard();
+      stopAwake();
+    };
   }, []);
   return (
     <div className="app">

@@ -251,7 +251,7 @@ async function drive(
     if (runAbort !== ac) return;
     await frameChain;
     const url = URL.createObjectURL(result.file);
-    appStore.getState().setResult({ ...result, fileName: outputName(file.name), url });
+    appStore.getState().setResult({ ...result, fileName: outputName(file.name), url, downloaded: false });
     appStore.getState().setProgress({ stage: 'finishing', done: result.frames, total: result.frames, fps: 0, etaSeconds: 0 });
     appStore.getState().setPhase('done');
   } catch (e) {

@@ -225,10 +225,11 @@ export function ProgressPanel() {
 export function ResultPanel() {
   const phase = useAppStore((s) => s.phase);
   const r = useAppStore((s) => s.result);
+  const markDownloaded = useAppStore((s) => s.markDownloaded);
   if (phase !== 'done' || !r) return null;
   return (
     <section className="panel result" aria-label="Result" data-testid="result">
-      <a className="button button--primary" href={r.url} download={r.fileName} data-testid="download">
+      <a className="button button--primary" href={r.url} download={r.fileName} onClick={markDownloaded} data-testid="download">
         Download {r.fileName}
       </a>
       <ul className="result__notes">

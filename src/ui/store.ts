@@ -39,6 +39,8 @@ export type Phase = 'idle' | 'opening' | 'ready' | 'running' | 'done' | 'error';
 export interface ResultState extends RunResult {
   fileName: string;
   url: string;
+  /** The user clicked Download (the page stops asking before it is left). */
+  downloaded: boolean;
 }
 
 export interface AppState {
@@ -79,6 +81,7 @@ export interface AppState {
   setPreviewBusy: (busy: boolean) => void;
   setProgress: (p: ProgressInfo | null) => void;
   setResult: (r: ResultState | null) => void;
+  markDownloaded: () => void;
   /** Shows an error; `phase` says where the page goes (ready keeps the file usable). */
   fail: (error: UserError, phase?: Phase) => void;
   clearError: () => void;
@@ -144,6 +147,7 @@ export function createAppStore(initial: Partial<Pick<AppState, 'gpu' | 'file'>> 
     setPreviewBusy: (previewBusy) => set({ previewBusy }),
     setProgress: (progress) => set({ progress }),
     setResult: (result) => set({ result }),
+    markDownloaded: () => set((s) => (s.result ? { result: { ...s.result, downloaded: true } } : {})),
     fail: (error, phase = 'error') => set({ error, phase, previewBusy: false }),
     clearError: () => set((s) => ({ error: null, phase: s.phase === 'error' ? (s.info ? 'ready' : 'idle') : s.phase })),
     setRunNotice: (runNotice) => set({ runNotice }),
