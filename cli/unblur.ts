@@ -302,7 +302,7 @@ async function main(argv: string[]): Promise<number> {
   const { loadModel, disposeModel, ModelLoadError, Network } = await import('../src/model/index');
   const { fileReader } = await import('../src/model/node-reader');
   const { SelfEnsemble } = await import('../src/engine/self-ensemble');
-  const { downscaleSize } = await import('../src/engine/pipeline');
+  const { halfThePixels } = await import('../src/engine/pipeline');
   let model: Awaited<ReturnType<typeof loadModel>>;
   try {
     model = await loadModel(fileReader(modelDir));
@@ -409,7 +409,7 @@ async function main(argv: string[]): Promise<number> {
   // Each frame's GPU work in an out-of-memory scope: a failed allocation stops the run in plain words
   // instead of writing frames computed without their memory.
   const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  const smaller = downscaleSize(W, H, Math.floor((W * H) / 2));
+  const smaller = halfThePixels({ width: W, height: H });
   const noMemory = new CliError(
     `the GPU ran out of memory restoring ${W}×${H} frames${opts.passes > 1 ? ` in ${opts.passes} passes` : ''}: ` +
       `try ${opts.passes > 1 ? '--passes 1 or ' : ''}a smaller video (e.g. ffmpeg -i INPUT -vf scale=${smaller.width}:${smaller.height} SMALLER.mp4)`,

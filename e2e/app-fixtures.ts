@@ -157,6 +157,15 @@ export async function chooseFile(page: Page, path: string, name?: string, mimeTy
   });
 }
 
+/** Clicks Download and saves the file as FIXTURE_DIR/`name`; returns its path. */
+export async function saveDownload(page: Page, name: string): Promise<string> {
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('download').click();
+  const out = join(FIXTURE_DIR, name);
+  await (await downloadPromise).saveAs(out);
+  return out;
+}
+
 /** The good clip opens: facts show its size and frame count. */
 export async function expectClipOpened(page: Page): Promise<void> {
   await expect(page.getByTestId('video-size')).toContainText(`${CLIP.width}×${CLIP.height}`, { timeout: 60_000 });

@@ -1,8 +1,7 @@
 // Cancel stops a run between frames, keeps nothing, and the page can run again;
 // while work is at stake (a run, a result not downloaded) leaving the page asks first.
 import { expect, test, type Page } from '@playwright/test';
-import { join } from 'node:path';
-import { dropFile, ensureFixtures, expectClipOpened, FIXTURE_DIR, FIXTURES, frameTimes } from './app-fixtures';
+import { dropFile, ensureFixtures, expectClipOpened, FIXTURES, frameTimes, saveDownload } from './app-fixtures';
 
 test.beforeAll(() => {
   ensureFixtures();
@@ -52,10 +51,7 @@ test('cancel mid-run discards the output; a new run then finishes and keeps vari
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
   await expect(page.getByTestId('download')).toBeVisible();
   expect(await asksBeforeLeaving(page)).toBe(true); // the result is not saved yet
-  const downloadPromise = page.waitForEvent('download');
-  await page.getByTestId('download').click();
-  const out = join(FIXTURE_DIR, 'vfr-out.mp4');
-  await (await downloadPromise).saveAs(out);
+  const out = await saveDownload(page, 'vfr-out.mp4');
   expect(await asksBeforeLeaving(page)).toBe(false);
   const want = frameTimes(FIXTURES.vfr);
   const got = frameTimes(out);

@@ -1,10 +1,9 @@
 // Bad inputs get plain words (never a stack trace), and the page keeps working:
 // after each error a good clip opens normally.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { launchOptions, NO_WEBGPU_ARGS } from './chromium';
-import { chooseFile, CLIP, decodeRgb, dropFile, ensureFixtures, expectClipOpened, ffprobe, FIXTURE_DIR, FIXTURES, meanPsnr, SHARP_INPUT } from './app-fixtures';
+import { chooseFile, CLIP, decodeRgb, dropFile, ensureFixtures, expectClipOpened, ffprobe, FIXTURES, meanPsnr, saveDownload, SHARP_INPUT } from './app-fixtures';
 
 test.beforeAll(() => {
   ensureFixtures();
@@ -49,6 +48,15 @@ for (const c of cases) {
   });
 }
 
+/** Accepts the error's offer to scale down to `size`, then restores the whole video at that size. */
+async function scaleDownAndRun(page: Page, size: string, timeout: number): Promise<void> {
+  await page.getByTestId('downscale-button').click();
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(page.getByTestId('scaled-to')).toContainText(size);
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout });
+}
+
 test('a resolution above the GPU limit: offer to scale down; the output is the smaller size, rotation kept', async ({ page }) => {
   test.setTimeout(300_000);
   // 96×64 = 6144 pixels; pretend the GPU holds at most 3000. The clip also carries a 90° rotation.
@@ -57,16 +65,9 @@ test('a resolution above the GPU limit: offer to scale down; the output is the s
   await expect(page.getByTestId('video-size')).toContainText(/rotated (90|270)°/, { timeout: 60_000 });
   await expectError(page, 'too-large', /at most 3,000 pixels.*66×44/);
   await expect(page.getByTestId('start-button')).toBeDisabled();
-  await page.getByTestId('downscale-button').click();
-  await expect(page.getByTestId('error')).toHaveCount(0);
-  await expect(page.getByTestId('scaled-to')).toContainText('66×44');
-  await page.getByTestId('start-button').click();
-  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 240_000 });
+  await scaleDownAndRun(page, '66×44', 240_000);
   await expect(page.getByTestId('result-video')).toContainText('66×44');
-  const downloadPromise = page.waitForEvent('download');
-  await page.getByTestId('download').click();
-  const out = join(FIXTURE_DIR, 'downscaled.mp4');
-  await (await downloadPromise).saveAs(out);
+  const out = await saveDownload(page, 'downscaled.mp4');
   const p = ffprobe(out);
   expect([p.width, p.height, p.frames]).toEqual([66, 44, CLIP.frames]);
   expect(p.audioCodec).not.toBeNull();
@@ -94,10 +95,7 @@ test('the GPU lost mid-run: say so, keep the frames done, and Resume finishes th
   await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
 
   // The MP4 holds every frame: the two from before the loss and the rest from the new GPU device.
-  const downloadPromise = page.waitForEvent('download');
-  await page.getByTestId('download').click();
-  const out = join(FIXTURE_DIR, 'resumed.mp4');
-  await (await downloadPromise).saveAs(out);
+  const out = await saveDownload(page, 'resumed.mp4');
   const p = ffprobe(out);
   expect([p.width, p.height, p.frames]).toEqual([CLIP.width, CLIP.height, CLIP.frames]);
   expect(Math.abs(p.duration - ffprobe(FIXTURES.clip).duration)).toBeLessThanOrEqual(1 / CLIP.fps + 1e-3);
@@ -140,15 +138,8 @@ test('the GPU out of memory mid-run: plain words, nothing kept; scaled down, the
   await expect(page.getByTestId('result')).toHaveCount(0);
   await expect(page.getByTestId('resume-button')).toHaveCount(0);
   await expect(page.getByTestId('restart-button')).toBeVisible();
-  await page.getByTestId('downscale-button').click();
-  await expect(page.getByTestId('error')).toHaveCount(0);
-  await expect(page.getByTestId('scaled-to')).toContainText('66×44');
-  await page.getByTestId('start-button').click();
-  await expect(page.getByTestId('progress-percent')).toHaveText('100%', { timeout: 300_000 });
-  const downloadPromise = page.waitForEvent('download');
-  await page.getByTestId('download').click();
-  const out = join(FIXTURE_DIR, 'after-memory.mp4');
-  await (await downloadPromise).saveAs(out);
+  await scaleDownAndRun(page, '66×44', 300_000);
+  const out = await saveDownload(page, 'after-memory.mp4');
   const p = ffprobe(out);
   expect([p.width, p.height, p.frames]).toEqual([66, 44, CLIP.frames]);
   // Every frame is a picture of the clip (frames computed on invalid buffers would be blank).

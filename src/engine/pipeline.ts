@@ -144,7 +144,7 @@ export function deviceLostError(framesDone: number): UserError {
  * the pixels, and starting again (other tabs and programs may free memory).
  */
 export function gpuMemoryError(size: Size, passes: Passes): UserError {
-  const smaller = downscaleSize(size.width, size.height, Math.floor((size.width * size.height) / 2));
+  const smaller = halfThePixels(size);
   const work = `Restoring ${size.width}×${size.height} frames${passes > 1 ? ` at ${PASS_NAMES[passes]} quality (${passes} passes)` : ''}`;
   const fewer = passes > 1 ? `choose ${PASS_NAMES[1]} quality (1 pass instead of ${passes} needs less memory), or ` : '';
   return {
@@ -193,6 +193,11 @@ export function downscaleSize(width: number, height: number, maxPixels: number):
     if (w * h <= maxPixels || (w === 2 && h === 2)) return { width: w, height: h };
     scale *= 0.99;
   }
+}
+
+/** What to suggest after the GPU ran out of memory at `size`: the largest even size with half its pixels. */
+export function halfThePixels(size: Size): Size {
+  return downscaleSize(size.width, size.height, Math.floor((size.width * size.height) / 2));
 }
 
 // ---- pixels --------------------------------------------------------------
