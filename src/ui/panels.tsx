@@ -124,7 +124,7 @@ export function VideoPanel() {
         onChange={setPasses}
         disabled={running}
         testId="quality-select"
-        hint={passes > 1 ? `Each frame is restored ${passes} times, mirrored, and the results averaged: a little sharper, ${passes}× the time and GPU memory.` : null}
+        hint={passes > 1 ? `Each frame is restored ${passes} times, mirrored, and the results averaged: a little sharper, about ${passes}× the time, and more GPU memory.` : null}
       />
 
       {info.frameCount > 0 && (
