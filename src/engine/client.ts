@@ -56,11 +56,27 @@ export type WorkerFactory = () => Worker;
 
 const defaultFactory: WorkerFactory = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 
+/**
+ * This page's id, and a Web Lock of that name held until the page goes: the
+ * worker's output files carry the id, and a file whose page is gone may be
+ * removed by any tab (protocol.ts `page`).
+ */
+function holdPageLock(): string {
+  const owner =
+    typeof crypto.randomUUID === 'function'
+      ? crypto.randomUUID()
+      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const locks = (globalThis as { navigator?: Navigator }).navigator?.locks;
+  void locks?.request(owner, () => new Promise<never>(() => undefined)).catch(() => undefined);
+  return owner;
+}
+
 export class EngineClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly factory: WorkerFactory;
+  private owner: string | null = null;
 
   constructor(factory: WorkerFactory = defaultFactory) {
     this.factory = factory;
@@ -119,6 +135,8 @@ export class EngineClient {
     w.onmessageerror = () => {
       this.replaceWorker({ code: 'internal', title: 'The engine stopped', message: 'A message from the video engine could not be read.' });
     };
+    this.owner ??= holdPageLock();
+    w.postMessage({ type: 'page', owner: this.owner } satisfies WorkerRequest);
     this.worker = w;
     return w;
   }

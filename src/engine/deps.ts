@@ -1,7 +1,7 @@
 // Wiring of the pipeline to the media layer (src/media) and the engine
 // (src/model + the sliding window), worker side only. The only file that
 // knows the concrete modules; pipeline.ts talks to the interfaces in Deps.
-import { CancelledError, createMp4Writer, decodeFrames, MediaError, probeVideo, UnsupportedCodecError } from '../media';
+import { CancelledError, createMp4Writer, createOutputFile, decodeFrames, MediaError, probeVideo, UnsupportedCodecError, type OutputFile } from '../media';
 import { disposeModel, loadModel, ModelLoadError, Network, urlReader, type LoadedModel } from '../model';
 import { gpuMemoryError, maxPixelsFromLimit, type Deps, type EngineDeps, type FrameWriter, type MediaDeps, type ProbeFacts } from './pipeline';
 import type { Size, UserError } from './protocol';
@@ -37,32 +37,55 @@ export function outputBitrate(width: number, height: number, fps: number): numbe
   return Math.max(1_000_000, Math.round(width * height * Math.max(1, fps) * 0.25));
 }
 
-async function createWriter(file: File, o: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal }): Promise<FrameWriter> {
-  const writer = await createMp4Writer({
-    width: o.width,
-    height: o.height,
-    frameRate: o.fps,
-    rotation: o.rotation,
-    audioSource: file,
-    bitrate: outputBitrate(o.width, o.height, o.fps),
-    signal: o.signal,
-  });
+/**
+ * The MP4 goes to a file on disk (OPFS, named after the page `owner`) where
+ * the browser allows it, else into memory (src/media/output-file.ts).
+ */
+async function createWriter(
+  file: File,
+  o: { width: number; height: number; rotation: number; fps: number; signal: AbortSignal },
+  owner: string | null,
+): Promise<FrameWriter> {
+  const out: OutputFile | null = owner ? await createOutputFile(owner) : null;
+  let writer: Awaited<ReturnType<typeof createMp4Writer>>;
+  try {
+    writer = await createMp4Writer({
+      width: o.width,
+      height: o.height,
+      frameRate: o.fps,
+      rotation: o.rotation,
+      audioSource: file,
+      bitrate: outputBitrate(o.width, o.height, o.fps),
+      signal: o.signal,
+      target: out?.writable,
+    });
+  } catch (e) {
+    await out?.remove();
+    throw e;
+  }
   return {
     add: (frame, timestamp, duration) => writer.addFrame(frame, timestamp, duration),
     async finish() {
       const r = await writer.finish();
-      if (!r.blob) throw new Error('the MP4 writer returned no file');
-      return { blob: r.blob, videoCodec: r.videoCodecName, audio: r.audio };
+      const blob = out ? await out.finish() : r.blob;
+      if (!blob) throw new Error('the MP4 writer returned no file');
+      return { blob, videoCodec: r.videoCodecName, audio: r.audio };
     },
-    cancel: () => writer.cancel(),
+    async cancel() {
+      try {
+        await writer.cancel();
+      } finally {
+        await out?.remove();
+      }
+    },
   };
 }
 
-function mediaDeps(): MediaDeps {
+function mediaDeps(outputOwner: () => string | null): MediaDeps {
   return {
     probe,
     frames,
-    createWriter,
+    createWriter: (file, o) => createWriter(file, o, outputOwner()),
     toUserError(e) {
       if (e instanceof MediaError) {
         // The pipeline reports cancellation itself; a CancelledError is not a user-facing error.
@@ -204,7 +227,8 @@ async function engineDeps(): Promise<EngineDeps & { toUserError(e: unknown): Use
   };
 }
 
-export async function createDeps(): Promise<Deps> {
-  return { media: mediaDeps(), engine: await engineDeps() };
+/** `outputOwner`: the page's id, for the output files' names (null: keep the output in memory). */
+export async function createDeps(options: { outputOwner?: () => string | null } = {}): Promise<Deps> {
+  return { media: mediaDeps(options.outputOwner ?? (() => null)), engine: await engineDeps() };
 }
 

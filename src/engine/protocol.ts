@@ -61,6 +61,7 @@ export type ErrorCode =
   | 'gpu-memory'
   | 'model'
   | 'encode'
+  | 'disk-full'
   | 'internal';
 
 /** An error the page shows as is: plain words, never a stack trace. */
@@ -121,6 +122,12 @@ export type WorkerRequest =
   | { type: 'resume'; id: number }
   /** Drops a suspended run's partial output (the user moved on). No reply. */
   | { type: 'discard' }
+  /**
+   * Sent first to every new worker: the page's id (a UUID). The page holds a
+   * Web Lock of that name while it lives; the worker names its output files
+   * after it, and removes the files of pages whose lock is gone (src/media/output-file.ts). No reply.
+   */
+  | { type: 'page'; owner: string }
   /** Stops the call `id` between two frames; its partial output is discarded. */
   | { type: 'cancel'; id: number };
 

@@ -22,6 +22,8 @@ import type { UserError, WorkerReply, WorkerRequest } from './protocol';
 declare const self: DedicatedWorkerGlobalScope;
 
 let depsPromise: Promise<Deps> | null = null;
+/** The page's id (its first message): output files are named after it. */
+let owner: string | null = null;
 const calls = new Map<number, AbortController>();
 let suspended: RunState | null = null;
 
@@ -33,7 +35,7 @@ function discardSuspended(): void {
 }
 
 function deps(): Promise<Deps> {
-  depsPromise ??= createDeps();
+  depsPromise ??= createDeps({ outputOwner: () => owner });
   return depsPromise;
 }
 
@@ -61,7 +63,7 @@ function runHooks(id: number): RunHooks {
   };
 }
 
-async function handle(req: Exclude<WorkerRequest, { type: 'cancel' } | { type: 'discard' }>): Promise<void> {
+async function handle(req: Exclude<WorkerRequest, { type: 'cancel' } | { type: 'discard' } | { type: 'page' }>): Promise<void> {
   const ac = new AbortController();
   calls.set(req.id, ac);
   let d: Deps | null = null;
@@ -124,6 +126,10 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   }
   if (req.type === 'discard') {
     discardSuspended();
+    return;
+  }
+  if (req.type === 'page') {
+    owner = req.owner;
     return;
   }
   void handle(req);

@@ -15,6 +15,7 @@ export type MediaErrorCode =
   | 'zero-frames'
   | 'too-large'
   | 'encode'
+  | 'disk-full'
   | 'cancelled'
   | 'internal';
 
@@ -29,6 +30,8 @@ export interface MediaUserError {
   title: string;
   message: string;
   downscaleTo?: Size;
+  /** The same run can simply be started again (after the user fixed the cause). */
+  canRestart?: boolean;
 }
 
 /** Base class: every error of the media layer. `message` is already plain words. */
@@ -168,6 +171,24 @@ export class EncodeError extends MediaError {
   }
 }
 
+/** The browser's storage for this site has no room for the rest of the output (QuotaExceededError). */
+export class DiskFullError extends MediaError {
+  readonly code = 'disk-full';
+  readonly title = 'Not enough disk space';
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'The restored video is written to disk as it is made, and the browser has no room for more of it. ' +
+        'Free some disk space (or close other tabs that use much storage), then start again; scaling the video down also makes the file smaller.',
+      options,
+    );
+    this.name = 'DiskFullError';
+  }
+
+  override toUser(): MediaUserError {
+    return { ...super.toUser(), canRestart: true };
+  }
+}
+
 /** The work was stopped through its AbortSignal. Not a failure: the page just says "Cancelled". */
 export class CancelledError extends MediaError {
   readonly code = 'cancelled';
@@ -244,6 +265,8 @@ export function toUserError(e: unknown, context: ToUserErrorContext = {}): Media
   const name = nameOf(e);
   const message = messageOf(e);
   const stage = context.stage ?? 'unknown';
+
+  if (name === 'QuotaExceededError') return new DiskFullError({ cause: e });
 
   // mediabunny: the bytes are no container format it knows.
   if (name === 'UnsupportedInputFormatError') return new NotAVideoError(context.fileName, { cause: e });

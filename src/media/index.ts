@@ -26,6 +26,7 @@ export {
   ZeroFramesError,
   ResolutionTooLargeError,
   EncodeError,
+  DiskFullError,
   CancelledError,
   MediaProcessingError,
   toUserError,
@@ -39,3 +40,4 @@ export {
   type Size,
 } from './errors';
 export { ByteCollector } from './byte-collector';
+export { createOutputFile, type OutputFile } from './output-file';
