@@ -129,6 +129,12 @@ describe('createOutputFile', () => {
       heldLocks: async () => [],
     };
     expect(await createOutputFile(PAGE, refused)).toBeNull();
+    // A page context: the file can be made, but there are no sync access handles; nothing is left behind.
+    const dir = new FakeDir();
+    const plain = dir.getFileHandle.bind(dir);
+    dir.getFileHandle = async (name, options) => ({ ...(await plain(name, options)), createSyncAccessHandle: undefined as never });
+    expect(await createOutputFile(PAGE, storage(dir))).toBeNull();
+    expect(dir.files.size).toBe(0);
   });
 
   it('refuses an owner that could break the file name', async () => {

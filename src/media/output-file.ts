@@ -106,23 +106,23 @@ function randomPart(): string {
 export async function createOutputFile(owner: string, storage: OutputStorage | null = browserStorage()): Promise<OutputFile | null> {
   if (!OWNER.test(owner)) throw new Error(`bad output owner ${JSON.stringify(owner)}`);
   if (!storage) return null;
-  let dir: OutputDir;
-  let file: OutputFileHandle;
-  let handle: SyncHandle;
   const name = `${owner}.${randomPart()}.mp4`;
+  let dir: OutputDir | null = null;
+  let file: OutputFileHandle | null = null;
+  let handle: SyncHandle;
   try {
     dir = await storage.dir();
     await sweep(dir, owner, await storage.heldLocks().catch(() => null));
     file = await dir.getFileHandle(name, { create: true });
-    if (typeof file.createSyncAccessHandle !== 'function') {
-      await dir.removeEntry(name).catch(() => undefined);
-      return null;
-    }
+    if (typeof file.createSyncAccessHandle !== 'function') throw new Error('no sync access handles here');
     handle = await file.createSyncAccessHandle();
   } catch (e) {
+    if (file) await dir!.removeEntry(name).catch(() => undefined);
     if (isQuotaError(e)) throw new DiskFullError({ cause: e });
-    return null; // storage refused (e.g. disabled by the user): memory it is
+    return null; // no sync access handles (a page context), or storage refused: memory it is
   }
+  const folder = dir;
+  const fileHandle = file;
 
   let size = 0;
   let open = true;
@@ -156,15 +156,18 @@ export async function createOutputFile(owner: string, storage: OutputStorage | n
     },
     writable: new WritableStream<PositionedWrite>({ write: (chunk) => write(chunk.position, chunk.data) }),
     async finish() {
-      handle.flush();
-      close();
-      return file.getFile();
+      try {
+        handle.flush();
+      } finally {
+        close();
+      }
+      return fileHandle.getFile();
     },
     async remove() {
       try {
         close();
       } finally {
-        await dir.removeEntry(name).catch(() => undefined);
+        await folder.removeEntry(name).catch(() => undefined);
       }
     },
   };
