@@ -143,9 +143,7 @@ export async function createOutputFile(owner: string, storage: OutputStorage | n
         done += n;
       }
     } catch (e) {
-      if (e instanceof DiskFullError) throw e;
-      if (isQuotaError(e)) throw new DiskFullError({ cause: e });
-      throw e;
+      throw isQuotaError(e) ? new DiskFullError({ cause: e }) : e;
     }
     size = Math.max(size, position + data.byteLength);
   };
