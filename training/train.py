@@ -259,6 +259,21 @@ def param_groups(model: UnblurNet, offset_lr_scale: float, frame_path_lr_scale: 
     return groups
 
 
+def freeze(model: UnblurNet, train_only: str) -> None:
+    """Only the named top-level modules learn (``--train-only``); the others
+    keep their weights and, having no gradient, cost no backward pass of their
+    own. Empty: everything learns."""
+    names = {n for n in train_only.split(",") if n}
+    if not names:
+        return
+    unknown = names - {n for n, _ in model.named_children()}
+    if unknown:
+        raise ValueError(f"--train-only: no module {sorted(unknown)} (the modules: "
+                         f"{', '.join(n for n, _ in model.named_children())})")
+    for name, p in model.named_parameters():
+        p.requires_grad_(name.split(".")[0] in names)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--name", required=True)
@@ -304,6 +319,9 @@ def main(argv=None):
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep an exponential moving average of the weights with this decay (e.g. 0.998) "
                          "and write it to runs/<name>/ema.pt, a checkpoint export and evaluate take")
+    ap.add_argument("--train-only", default="",
+                    help="comma-separated top-level modules that learn (e.g. flow,align,fuse,frame_path); "
+                         "the rest stay as loaded (freeze); empty: all learn")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -326,6 +344,10 @@ def main(argv=None):
     CHECKPOINTS.mkdir(parents=True, exist_ok=True)
 
     model = build(args).to(device)
+    try:
+        freeze(model, args.train_only)
+    except ValueError as e:
+        ap.error(str(e))
     opt = torch.optim.Adam(param_groups(model, args.offset_lr_scale, args.frame_path_lr_scale),
                            lr=args.lr, betas=(0.9, 0.999))
     step = 0

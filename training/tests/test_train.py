@@ -302,3 +302,18 @@ def test_weight_average_follows_the_weights_with_its_decay_and_a_run_writes_and_
     export.load_checkpoint(run / "ema.pt")  # as export and evaluate load a checkpoint
     isolated_train.main(args + ["--steps", "3", "--resume"])
     assert torch.load(run / "ckpt.pt")["ema"]["n"] == 3
+
+
+def test_train_only_the_named_modules_learn_the_rest_keep_their_weights(tmp_path, isolated_train):
+    train = isolated_train
+    torch.manual_seed(0)
+    src = UnblurNet(Arch(**train.PRESETS["small"]))
+    start = tmp_path / "start.pt"
+    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 0}, start)
+    train.main(["--name", "frozen", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
+                "--no-ship", "--steps", "3", "--lr", "1e-3", "--init-from", str(start), "--train-only", "flow,decoder"])
+    after = torch.load(tmp_path / "runs" / "frozen" / "ckpt.pt")["model"]
+    moved = {k.split(".")[0] for k, v in after.items() if not torch.equal(v, src.state_dict()[k])}
+    assert moved == {"flow", "decoder"}
+    with pytest.raises(SystemExit):
+        train.main(["--name", "bad", "--preset", "small", "--no-ship", "--steps", "1", "--train-only", "flwo"])
