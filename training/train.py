@@ -261,8 +261,8 @@ def param_groups(model: UnblurNet, offset_lr_scale: float, frame_path_lr_scale: 
 
 def freeze(model: UnblurNet, train_only: str) -> None:
     """Only the named top-level modules learn (``--train-only``); the others
-    keep their weights and, having no gradient, cost no backward pass of their
-    own. Empty: everything learns."""
+    keep their loaded weights (requires_grad off, so Adam leaves them).
+    Empty: everything learns."""
     names = {n for n in train_only.split(",") if n}
     if not names:
         return
