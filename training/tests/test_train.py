@@ -10,6 +10,12 @@ from training.tests.test_data import photos
 from training.train import charbonnier, flow_loss, make_batch
 
 
+def save_weights(model: UnblurNet, path, step: int = 0):
+    """A weights-only checkpoint of `model`, as init_from and export read one; returns path."""
+    torch.save({"model": model.state_dict(), "arch": model.arch.to_dict(), "step": step}, path)
+    return path
+
+
 @pytest.fixture
 def isolated_train(tmp_path, monkeypatch):
     """training.train on the fake photos (no video), writing only under
@@ -90,8 +96,7 @@ def test_init_from_starts_a_run_from_a_checkpoint_of_the_same_architecture(tmp_p
     from training.train import init_from
     torch.manual_seed(0)
     src = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8))
-    path = tmp_path / "ck.pt"
-    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 7}, path)
+    path = save_weights(src, tmp_path / "ck.pt", 7)
     dst = UnblurNet(Arch(c1=4, c2=6, c=8, flow_width=8))
     init_from(dst, path)
     for k, v in src.state_dict().items():
@@ -105,7 +110,7 @@ def test_init_from_starts_a_run_from_a_checkpoint_of_the_same_architecture(tmp_p
     init_from(grown, path)
     assert grown.frame_path.weight.abs().sum() == 0 and grown.frame_path.bias.abs().sum() == 0
     torch.nn.init.normal_(src.decoder.out.weight, std=0.1)
-    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 7}, path)
+    save_weights(src, path, 7)
     init_from(grown, path)
     x = torch.rand(1, 5, 3, 16, 16)
     assert torch.equal(grown(x)[0], src(x)[0])
@@ -165,8 +170,7 @@ def test_train_grows_the_frame_path_on_a_checkpoint_with_its_own_learning_rate_a
     train = isolated_train
     torch.manual_seed(0)
     src = UnblurNet(Arch(**train.PRESETS["small"]))
-    start = tmp_path / "start.pt"
-    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 9}, start)
+    start = save_weights(src, tmp_path / "start.pt", 9)
     args = ["--name", "grow", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
             "--frame-path", "--no-ship", "--log-every", "1"]
     train.main(args + ["--steps", "2", "--init-from", str(start)])
@@ -308,8 +312,7 @@ def test_train_only_the_named_modules_learn_the_rest_keep_their_weights(tmp_path
     train = isolated_train
     torch.manual_seed(0)
     src = UnblurNet(Arch(**train.PRESETS["small"]))
-    start = tmp_path / "start.pt"
-    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 0}, start)
+    start = save_weights(src, tmp_path / "start.pt")
     train.main(["--name", "frozen", "--preset", "small", "--crop", "32", "--batch", "1", "--threads", "1",
                 "--no-ship", "--steps", "3", "--lr", "1e-3", "--init-from", str(start), "--train-only", "flow,decoder"])
     after = torch.load(tmp_path / "runs" / "frozen" / "ckpt.pt")["model"]
@@ -317,3 +320,4 @@ def test_train_only_the_named_modules_learn_the_rest_keep_their_weights(tmp_path
     assert moved == {"flow", "decoder"}
     with pytest.raises(SystemExit):
         train.main(["--name", "bad", "--preset", "small", "--no-ship", "--steps", "1", "--train-only", "flwo"])
+    assert not (tmp_path / "runs" / "bad").exists()

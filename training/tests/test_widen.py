@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from training.model import Arch, UnblurNet
+from training.tests.test_train import save_weights
 from training.widen import widen_c
 
 
@@ -62,8 +63,7 @@ def test_widen_refuses_other_widths():
 def test_init_from_grows_a_checkpoint_into_the_wider_model(tmp_path):
     from training.train import PRESETS, init_from
     src = _trained_like(Arch(c1=4, c2=6, c=8, flow_width=8))
-    path = tmp_path / "ck.pt"
-    torch.save({"model": src.state_dict(), "arch": src.arch.to_dict(), "step": 7}, path)
+    path = save_weights(src, tmp_path / "ck.pt", 7)
     grown = UnblurNet(Arch(c1=4, c2=6, c=16, flow_width=8, frame_path=True))  # wider, and the frame path
     init_from(grown, path, seed=3)
     x = torch.rand(1, 5, 3, 16, 16)
