@@ -339,15 +339,15 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     host_memory.keep_freed_memory()
     device = torch.device(args.device)
-    run = RUNS / args.name
-    run.mkdir(parents=True, exist_ok=True)
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
-
     model = build(args).to(device)
     try:
         freeze(model, args.train_only)
     except ValueError as e:
-        ap.error(str(e))
+        ap.error(str(e))  # before anything is written
+    run = RUNS / args.name
+    run.mkdir(parents=True, exist_ok=True)
+    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
+
     opt = torch.optim.Adam(param_groups(model, args.offset_lr_scale, args.frame_path_lr_scale),
                            lr=args.lr, betas=(0.9, 0.999))
     step = 0
