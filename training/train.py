@@ -90,6 +90,16 @@ def psnr_loss(a, b, scale=0.003, floor=1e-5):
     return scale * torch.log(((a - b) ** 2).flatten(1).mean(1) + floor)
 
 
+def spectrum_l1(a, b):
+    """Per clip, the mean |Re| + |Im| of the difference of the frames' 2-D
+    spectra (rfft2 over H, W, orthonormal, so a white error has about the size
+    it has per pixel): the frequency loss of MIMO-UNet (Cho et al. 2021) with
+    Parseval's scaling. A blurred edge is missing its high frequencies; each
+    counts here as much as the low ones, however little energy it carries. (B,)."""
+    d = torch.fft.rfft2(a - b, norm="ortho")
+    return (d.real.abs() + d.imag.abs()).flatten(1).mean(1)
+
+
 class WeightAverage:
     """An exponential moving average of the model's weights (Polyak averaging),
     updated after every optimiser step: a <- decay a + (1 - decay) w. It
@@ -316,6 +326,8 @@ def main(argv=None):
     ap.add_argument("--loss", default="charbonnier", choices=("charbonnier", "psnr"),
                     help="the image loss: Charbonnier (every committed run) or per-clip log MSE (psnr_loss; "
                          "the log still records Charbonnier)")
+    ap.add_argument("--fft-weight", type=float, default=0.0,
+                    help="add this times the clip's spectrum_l1 (frequency loss) to its image loss; 0: none")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep an exponential moving average of the weights with this decay (e.g. 0.998) "
                          "and write it to runs/<name>/ema.pt, a checkpoint export and evaluate take")
@@ -436,6 +448,8 @@ def main(argv=None):
         l_img = per_clip.mean()  # logged unweighted, comparable across runs
         if args.loss == "psnr":
             per_clip = psnr_loss(out, sharp)
+        if args.fft_weight:
+            per_clip = per_clip + args.fft_weight * spectrum_l1(out, sharp)
         l_fit = (blur_weight(blur[:, CENTRE], sharp) * per_clip).mean() if args.blur_weight else per_clip.mean()
         wf = args.flow_weight * 0.5 ** (step / args.flow_decay)
         l_flow = flow_loss(pyramids, flows, valid) if model.flow is not None else out.new_zeros(())

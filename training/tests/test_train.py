@@ -279,6 +279,29 @@ def test_psnr_loss_is_minus_each_clips_psnr_and_reaches_training(tmp_path, isola
     assert torch.load(tmp_path / "runs" / "psnr" / "ckpt.pt")["step"] == 2
 
 
+def test_spectrum_l1_weighs_the_frequencies_of_the_error_and_reaches_training(tmp_path, isolated_train, monkeypatch):
+    from training.train import spectrum_l1
+
+    sharp = torch.rand(2, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    out = sharp.clone()
+    out[1] += 0.3  # a constant error: only the DC coefficient, 0.3 * sqrt(16), of the 4 * 3 rfft2 coefficients
+    assert torch.allclose(spectrum_l1(out, sharp), torch.tensor([0.0, 0.3 * 4 / 12]), atol=1e-6)
+    impulse = sharp.clone()
+    impulse[0, :, 0, 0] += 0.8  # every coefficient 0.8 / 4, real: |Re| + |Im| = 0.2
+    assert torch.allclose(spectrum_l1(impulse, sharp)[0], torch.tensor(0.2), atol=1e-6)
+    used = []
+    real = isolated_train.spectrum_l1
+    monkeypatch.setattr(isolated_train, "spectrum_l1", lambda a, b: used.append(a.shape) or real(a, b))
+    isolated_train.main(["--name", "fft", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
+                         "--no-ship", "--steps", "2", "--fft-weight", "0.5"])
+    assert used == [(2, 3, 32, 32)] * 2  # every step's image loss
+    assert torch.load(tmp_path / "runs" / "fft" / "ckpt.pt")["step"] == 2
+    used.clear()
+    isolated_train.main(["--name", "plain", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
+                         "--no-ship", "--steps", "1"])
+    assert used == []  # off by default
+
+
 def test_weight_average_follows_the_weights_with_its_decay_and_a_run_writes_and_resumes_it(tmp_path, isolated_train):
     from training import export
     from training.train import WeightAverage
