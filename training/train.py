@@ -94,8 +94,10 @@ def spectrum_l1(a, b):
     """Per clip, the mean |Re| + |Im| of the difference of the frames' 2-D
     spectra (rfft2 over H, W, orthonormal, so a white error has about the size
     it has per pixel): the frequency loss of MIMO-UNet (Cho et al. 2021) with
-    Parseval's scaling. A blurred edge is missing its high frequencies; each
-    counts here as much as the low ones, however little energy it carries. (B,)."""
+    Parseval's scaling. At equal energy an L1 norm is larger for an error
+    spread over many values than for one held in few; the error a blur leaves
+    sits on few pixels (the edges) but spreads over many frequencies, so this
+    counts it more than an L1 on pixels (Charbonnier) does. (B,)."""
     d = torch.fft.rfft2(a - b, norm="ortho")
     return (d.real.abs() + d.imag.abs()).flatten(1).mean(1)
 
