@@ -251,10 +251,22 @@ def test_blur_weight_counts_blurrier_clips_more_and_averages_about_one(tmp_path,
             return weights[-1][1]
 
     monkeypatch.setattr(isolated_train, "BlurWeight", Recorded)
-    isolated_train.main(["--name", "weighted", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
-                         "--no-ship", "--steps", "2", "--blur-weight", "1"])
+    short_run(isolated_train, "weighted", "--blur-weight", "1")
     assert [(gamma, w.shape) for gamma, w in weights] == [(1.0, (2,))] * 2  # every step's loss weighted
     assert torch.load(tmp_path / "runs" / "weighted" / "ckpt.pt")["step"] == 2
+
+
+def record_loss_calls(train, monkeypatch, name):
+    """Patch train.<name>, a loss of (out, sharp), to record each call's out shape; returns the list."""
+    used, real = [], getattr(train, name)
+    monkeypatch.setattr(train, name, lambda a, b: used.append(a.shape) or real(a, b))
+    return used
+
+
+def short_run(train, name, *flags, steps=2):
+    """A run of the small preset on 2 crops of 32x32, kept in runs/<name>."""
+    train.main(["--name", name, "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
+                "--no-ship", "--steps", str(steps), *flags])
 
 
 def test_psnr_loss_is_minus_each_clips_psnr_and_reaches_training(tmp_path, isolated_train, monkeypatch):
@@ -270,11 +282,8 @@ def test_psnr_loss_is_minus_each_clips_psnr_and_reaches_training(tmp_path, isola
     want = torch.tensor([-psnr(out[i], sharp[i]) * math.log(10) / 10 for i in range(2)])
     assert torch.allclose(got, want, atol=1e-4)
     assert psnr_loss(sharp, sharp, scale=0.5, floor=1e-4).tolist() == pytest.approx([0.5 * math.log(1e-4)] * 2)
-    used = []
-    real = isolated_train.psnr_loss
-    monkeypatch.setattr(isolated_train, "psnr_loss", lambda a, b: used.append(a.shape) or real(a, b))
-    isolated_train.main(["--name", "psnr", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
-                         "--no-ship", "--steps", "2", "--loss", "psnr"])
+    used = record_loss_calls(isolated_train, monkeypatch, "psnr_loss")
+    short_run(isolated_train, "psnr", "--loss", "psnr")
     assert used == [(2, 3, 32, 32)] * 2  # every step's image loss
     assert torch.load(tmp_path / "runs" / "psnr" / "ckpt.pt")["step"] == 2
 
@@ -289,16 +298,12 @@ def test_spectrum_l1_weighs_the_frequencies_of_the_error_and_reaches_training(tm
     impulse = sharp.clone()
     impulse[0, :, 0, 0] += 0.8  # every coefficient 0.8 / 4, real: |Re| + |Im| = 0.2
     assert torch.allclose(spectrum_l1(impulse, sharp)[0], torch.tensor(0.2), atol=1e-6)
-    used = []
-    real = isolated_train.spectrum_l1
-    monkeypatch.setattr(isolated_train, "spectrum_l1", lambda a, b: used.append(a.shape) or real(a, b))
-    isolated_train.main(["--name", "fft", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
-                         "--no-ship", "--steps", "2", "--fft-weight", "0.5"])
+    used = record_loss_calls(isolated_train, monkeypatch, "spectrum_l1")
+    short_run(isolated_train, "fft", "--fft-weight", "0.5")
     assert used == [(2, 3, 32, 32)] * 2  # every step's image loss
     assert torch.load(tmp_path / "runs" / "fft" / "ckpt.pt")["step"] == 2
     used.clear()
-    isolated_train.main(["--name", "plain", "--preset", "small", "--crop", "32", "--batch", "2", "--threads", "1",
-                         "--no-ship", "--steps", "1"])
+    short_run(isolated_train, "plain", steps=1)
     assert used == []  # off by default
 
 
