@@ -14,7 +14,7 @@ mkdir -p "$out"
 py="${PYTHON:-python3}"
 "$py" -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU')"
 set +e
-"$py" -m training.train --name "$name" --init-from "${INIT:-training/checkpoints/base-fp18.pt}" --frame-path \
+"$py" -m training.train --name "$name" --init-from "${INIT:-training/checkpoints/base-fp19.pt}" --frame-path \
   --batch 16 --lr 6e-4 --flow-weight 0.0125 --seed 21 --workers "${WORKERS:-14}" --threads 2 --minutes "${MINUTES:-7}" \
   --dev-every 1000000000 --log-every 100 --ckpt-every 1000 --no-ship "$@" 2>&1 | tee "$out/train.log"
 rc=${PIPESTATUS[0]}
