@@ -3,7 +3,7 @@
 # GPU machine"). Runs there, in the repository root, with the pack carried:
 #   run(command="bash training/device_train.sh", carry=["training/data/pack"], timeout_s=600)
 # Trains for MINUTES (default 7) from INIT (default the shipped base's
-# checkpoint), then leaves the checkpoint, log and arguments in $OUT. Extra
+# checkpoint, as public/models/base/model.json names it), then leaves the checkpoint, log and arguments in $OUT. Extra
 # arguments go to training.train (e.g. --crop 192 --batch 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,11 @@ out="${OUT:-training/runs/$name-out}"
 mkdir -p "$out"
 py="${PYTHON:-python3}"
 "$py" -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU')"
+shipped=$("$py" -c "import json; print(json.load(open('public/models/base/model.json'))['meta']['checkpoint'])")
+init="${INIT:-training/checkpoints/$shipped}"
+echo "from $init"
 set +e
-"$py" -m training.train --name "$name" --init-from "${INIT:-training/checkpoints/base-fp19.pt}" --frame-path \
+"$py" -m training.train --name "$name" --init-from "$init" --frame-path \
   --batch 16 --lr 6e-4 --flow-weight 0.0125 --seed 21 --workers "${WORKERS:-14}" --threads 2 --minutes "${MINUTES:-7}" \
   --dev-every 1000000000 --log-every 100 --ckpt-every 1000 --no-ship "$@" 2>&1 | tee "$out/train.log"
 rc=${PIPESTATUS[0]}
