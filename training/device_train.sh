@@ -3,8 +3,9 @@
 # GPU machine"). Runs there, in the repository root, with the pack carried:
 #   run(command="bash training/device_train.sh", carry=["training/data/pack"], timeout_s=600)
 # Trains for MINUTES (default 7) from INIT (default the shipped base's
-# checkpoint, as public/models/base/model.json names it), then leaves the checkpoint, log and arguments in $OUT. Extra
-# arguments go to training.train (e.g. --crop 192 --batch 8).
+# checkpoint, as public/models/base/model.json names it), then leaves the
+# checkpoint, log and arguments in $OUT. Extra arguments go to training.train
+# (e.g. --crop 192 --batch 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UNBLUR_SOURCES="$PWD/training/data/pack" UNBLUR_CACHE=/tmp/unblur-cache PYTHONUNBUFFERED=1
